@@ -1,0 +1,13 @@
+//! The Earshot engine: framework-free DSP, one module per stage of the signal flow
+//! (see ARCHITECTURE.md).
+
+pub mod audiogram;
+pub mod calibration;
+pub mod delay;
+pub mod engine;
+pub mod limiter;
+pub mod loss;
+pub mod smoother;
+pub mod stft;
+
+pub use engine::{Engine, EngineParams};

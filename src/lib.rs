@@ -1,0 +1,117 @@
+//! Earshot: hear through damaged ears. A VST3 + CLAP plugin simulating calibrated sensorineural
+//! hearing loss (a real-time MSBG), built on nice-plug.
+//!
+//! This file is the thin plugin glue: it maps parameters to [`dsp::Engine`] and nothing else.
+//! The signal flow lives in `src/dsp/` (see ARCHITECTURE.md).
+
+pub mod dsp;
+pub mod params;
+
+use dsp::Engine;
+use nice_plug::prelude::*;
+use params::EarshotParams;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+pub struct Earshot {
+    params: Arc<EarshotParams>,
+    /// Built in `activate()` (all allocation happens there).
+    engine: Option<Engine>,
+}
+
+impl Default for Earshot {
+    fn default() -> Self {
+        Self {
+            params: Arc::new(EarshotParams::default()),
+            engine: None,
+        }
+    }
+}
+
+impl Plugin for Earshot {
+    const NAME: &'static str = "Earshot";
+    const VENDOR: &'static str = "Earshot";
+    const URL: &'static str = "https://example.invalid/earshot";
+    const EMAIL: &'static str = "earshot@example.invalid";
+    const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+
+    const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &[
+        AudioIOLayout {
+            main_input_channels: NonZeroU32::new(2),
+            main_output_channels: NonZeroU32::new(2),
+            ..AudioIOLayout::const_default()
+        },
+        AudioIOLayout {
+            main_input_channels: NonZeroU32::new(1),
+            main_output_channels: NonZeroU32::new(1),
+            ..AudioIOLayout::const_default()
+        },
+    ];
+
+    const SAMPLE_ACCURATE_AUTOMATION: bool = true;
+
+    type Editor = ();
+    type SysExMessage = ();
+    type BackgroundTask = ();
+
+    fn params(&self) -> Arc<dyn Params> {
+        self.params.clone()
+    }
+
+    fn activate(
+        &mut self,
+        _layout: &AudioIOLayout,
+        buffer_config: &BufferConfig,
+        context: &mut impl ActivateContext<Self>,
+    ) -> bool {
+        let engine = Engine::new(buffer_config.sample_rate, &self.params.engine_params());
+        context.set_latency_samples(engine.latency() as u32);
+        self.engine = Some(engine);
+        true
+    }
+
+    fn reset(&mut self) {
+        if let Some(e) = &mut self.engine {
+            e.set_params(&self.params.engine_params());
+            e.reset();
+        }
+    }
+
+    fn process(
+        &mut self,
+        buffer: &mut Buffer,
+        _aux: &mut AuxiliaryBuffers,
+        _context: &mut impl ProcessContext<Self>,
+    ) -> ProcessStatus {
+        if let Some(e) = &mut self.engine {
+            e.set_params(&self.params.engine_params());
+            e.process(buffer.as_slice());
+        }
+        ProcessStatus::Normal
+    }
+}
+
+impl ClapPlugin for Earshot {
+    // Fixed forever: hosts identify the plugin (and saved sessions) by it.
+    const CLAP_ID: &'static str = "org.earshot.earshot";
+    const CLAP_DESCRIPTION: Option<&'static str> =
+        Some("Hear through damaged ears: calibrated hearing-loss simulation");
+    const CLAP_MANUAL_URL: Option<&'static str> = None;
+    const CLAP_SUPPORT_URL: Option<&'static str> = None;
+    const CLAP_FEATURES: &'static [ClapFeature] = &[
+        ClapFeature::AudioEffect,
+        ClapFeature::Stereo,
+        ClapFeature::Mono,
+        ClapFeature::Utility,
+    ];
+}
+
+impl Vst3Plugin for Earshot {
+    // Fixed forever, as the CLAP id.
+    const VST3_CLASS_ID: [u8; 16] = *b"EarshotHearLoss1";
+    const VST3_SUBCATEGORIES: &'static [Vst3SubCategory] =
+        &[Vst3SubCategory::Fx, Vst3SubCategory::Tools];
+}
+
+nice_export_clap!(Earshot);
+nice_export_vst3!(Earshot);

@@ -1,0 +1,207 @@
+//! Every parameter of the plugin, grouped, with stable IDs (never rename one: saved sessions
+//! and automation refer to them) and units shown in the host. `EarshotParams::engine_params`
+//! is the only mapping to the DSP core.
+
+use crate::dsp::audiogram::{Audiogram, Preset, POINTS, RANGE_DB_HL, STANDARD_HZ};
+use crate::dsp::calibration::{DEFAULT_DB_SPL, RANGE_DB_SPL};
+use crate::dsp::EngineParams;
+use nice_plug::prelude::*;
+
+/// The audiogram shape the plugin starts with: noise-induced (DESIGN.md §3: a real loss shape
+/// under severity 0, so raising severity alone already does something useful).
+pub const DEFAULT_PRESET: Preset = Preset::NoiseInduced;
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmearMode {
+    /// MSBG's choice from the degree of loss.
+    #[id = "auto"]
+    #[name = "Auto (from loss)"]
+    Auto,
+    #[id = "manual"]
+    #[name = "Manual"]
+    Manual,
+}
+
+fn percent(name: &str, default: f32) -> FloatParam {
+    FloatParam::new(name, default, FloatRange::Linear { min: 0.0, max: 1.0 })
+        .with_unit(" %")
+        .with_value_to_string(formatters::v2s_f32_percentage(1))
+        .with_string_to_value(formatters::s2v_f32_percentage())
+}
+
+/// One ear's audiogram: thresholds in dB HL at the standard frequencies.
+#[derive(Params)]
+pub struct AudiogramParams {
+    #[id = "hl_125"]
+    pub hl_125: FloatParam,
+    #[id = "hl_250"]
+    pub hl_250: FloatParam,
+    #[id = "hl_500"]
+    pub hl_500: FloatParam,
+    #[id = "hl_1k"]
+    pub hl_1k: FloatParam,
+    #[id = "hl_2k"]
+    pub hl_2k: FloatParam,
+    #[id = "hl_3k"]
+    pub hl_3k: FloatParam,
+    #[id = "hl_4k"]
+    pub hl_4k: FloatParam,
+    #[id = "hl_6k"]
+    pub hl_6k: FloatParam,
+    #[id = "hl_8k"]
+    pub hl_8k: FloatParam,
+}
+
+fn frequency_label(hz: f32) -> String {
+    if hz >= 1000.0 {
+        format!("{} kHz", hz / 1000.0)
+    } else {
+        format!("{hz} Hz")
+    }
+}
+
+impl AudiogramParams {
+    fn new(ear: &str, a: Audiogram) -> Self {
+        let p = |i: usize| {
+            FloatParam::new(
+                format!("{ear} {}", frequency_label(STANDARD_HZ[i])),
+                a.thresholds_db_hl[i],
+                FloatRange::Linear {
+                    min: RANGE_DB_HL.0,
+                    max: RANGE_DB_HL.1,
+                },
+            )
+            .with_unit(" dB HL")
+            .with_value_to_string(formatters::v2s_f32_rounded(1))
+        };
+        Self {
+            hl_125: p(0),
+            hl_250: p(1),
+            hl_500: p(2),
+            hl_1k: p(3),
+            hl_2k: p(4),
+            hl_3k: p(5),
+            hl_4k: p(6),
+            hl_6k: p(7),
+            hl_8k: p(8),
+        }
+    }
+
+    /// The parameters in audiogram order.
+    pub fn all(&self) -> [&FloatParam; POINTS] {
+        [
+            &self.hl_125,
+            &self.hl_250,
+            &self.hl_500,
+            &self.hl_1k,
+            &self.hl_2k,
+            &self.hl_3k,
+            &self.hl_4k,
+            &self.hl_6k,
+            &self.hl_8k,
+        ]
+    }
+
+    pub fn audiogram(&self) -> Audiogram {
+        Audiogram::new(self.all().map(|p| p.value()))
+    }
+}
+
+#[derive(Params)]
+pub struct LossParams {
+    /// 0 = normal hearing, 1 = the audiograms as drawn.
+    #[id = "severity"]
+    pub severity: FloatParam,
+    #[id = "link_ears"]
+    pub link_ears: BoolParam,
+    #[id = "calibration"]
+    pub calibration: FloatParam,
+    #[id = "recruitment"]
+    pub recruitment: BoolParam,
+    #[id = "smear_mode"]
+    pub smear_mode: EnumParam<SmearMode>,
+    #[id = "smear_amount"]
+    pub smear_amount: FloatParam,
+}
+
+#[derive(Params)]
+pub struct OutputParams {
+    #[id = "pov"]
+    pub pov: FloatParam,
+    #[id = "gain"]
+    pub gain: FloatParam,
+    #[id = "bypass"]
+    pub bypass: BoolParam,
+}
+
+#[derive(Params)]
+pub struct EarshotParams {
+    #[nested(group = "Loss")]
+    pub loss: LossParams,
+    #[nested(id_prefix = "left", group = "Left ear")]
+    pub left: AudiogramParams,
+    #[nested(id_prefix = "right", group = "Right ear")]
+    pub right: AudiogramParams,
+    #[nested(group = "Output")]
+    pub output: OutputParams,
+}
+
+impl Default for EarshotParams {
+    fn default() -> Self {
+        let a = DEFAULT_PRESET.audiogram();
+        Self {
+            loss: LossParams {
+                severity: percent("Severity", 0.0),
+                link_ears: BoolParam::new("Link ears", true),
+                calibration: FloatParam::new(
+                    "Calibration",
+                    DEFAULT_DB_SPL,
+                    FloatRange::Linear {
+                        min: RANGE_DB_SPL.0,
+                        max: RANGE_DB_SPL.1,
+                    },
+                )
+                .with_unit(" dB SPL")
+                .with_value_to_string(formatters::v2s_f32_rounded(1)),
+                recruitment: BoolParam::new("Recruitment", true),
+                smear_mode: EnumParam::new("Smearing mode", SmearMode::Auto),
+                smear_amount: percent("Smearing amount", 0.0),
+            },
+            left: AudiogramParams::new("Left", a),
+            right: AudiogramParams::new("Right", a),
+            output: OutputParams {
+                pov: percent("POV", 1.0),
+                gain: FloatParam::new(
+                    "Output gain",
+                    0.0,
+                    FloatRange::Linear {
+                        min: -24.0,
+                        max: 24.0,
+                    },
+                )
+                .with_unit(" dB")
+                .with_value_to_string(formatters::v2s_f32_rounded(1)),
+                bypass: BoolParam::new("Bypass", false).make_bypass(),
+            },
+        }
+    }
+}
+
+impl EarshotParams {
+    /// Current plain values as the engine's targets. Reads atomics only: safe in `process()`.
+    pub fn engine_params(&self) -> EngineParams {
+        EngineParams {
+            severity: self.loss.severity.value(),
+            left: self.left.audiogram(),
+            right: self.right.audiogram(),
+            link_ears: self.loss.link_ears.value(),
+            calibration_db_spl: self.loss.calibration.value(),
+            recruitment: self.loss.recruitment.value(),
+            smear_manual: self.loss.smear_mode.value() == SmearMode::Manual,
+            smear_amount: self.loss.smear_amount.value(),
+            pov: self.output.pov.value(),
+            output_gain_db: self.output.gain.value(),
+            bypass: self.output.bypass.value(),
+        }
+    }
+}
