@@ -1,0 +1,348 @@
+//! The built CLAP bundle in an in-process host (clack-host): load, describe, list parameters
+//! with units, activate, report latency, process stereo audio at two block sizes, automate a
+//! parameter, save and restore state, survive 10 000 corrupt state blobs, deactivate.
+//!
+//! Needs the bundle: run through `cargo xtask test` (it builds the bundle and sets
+//! `EARSHOT_CLAP`), or `EARSHOT_CLAP=target/bundled/Earshot.clap cargo test --test clap_host
+//! -- --ignored`.
+
+use clack_extensions::audio_ports::{AudioPortInfoBuffer, PluginAudioPorts};
+use clack_extensions::latency::PluginLatency;
+use clack_extensions::params::{ParamInfoBuffer, PluginParams};
+use clack_extensions::state::PluginState;
+use clack_host::events::event_types::ParamValueEvent;
+use clack_host::events::Pckn;
+use clack_host::prelude::*;
+use std::ffi::CString;
+
+struct Shared;
+impl SharedHandler<'_> for Shared {
+    fn request_restart(&self) {}
+    fn request_process(&self) {}
+    fn request_callback(&self) {}
+}
+
+struct Host;
+impl HostHandlers for Host {
+    type Shared<'a> = Shared;
+    type MainThread<'a> = ();
+    type AudioProcessor<'a> = ();
+}
+
+const FS: f64 = 48000.0;
+const MAX_FRAMES: u32 = 1024;
+
+fn bundle() -> String {
+    std::env::var("EARSHOT_CLAP").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/target/bundled/Earshot.clap").to_string()
+    })
+}
+
+fn load() -> (PluginEntry, PluginInstance<Host>) {
+    let path = bundle();
+    assert!(
+        std::path::Path::new(&path).exists(),
+        "no bundle at {path}: run `cargo xtask bundle earshot --release`"
+    );
+    // SAFETY: loading a CLAP library runs its initialiser; it is our own plugin.
+    let entry = unsafe { PluginEntry::load(&path) }.expect("load the CLAP entry");
+    let factory = entry.get_plugin_factory().expect("plugin factory");
+    let desc = factory.plugin_descriptors().next().expect("one plugin");
+    assert_eq!(
+        desc.id().unwrap().to_bytes(),
+        b"org.earshot.earshot",
+        "CLAP id is fixed forever"
+    );
+    assert_eq!(desc.name().unwrap().to_bytes(), b"Earshot");
+    let id = CString::from(desc.id().unwrap());
+    let info = HostInfo::new(
+        "earshot-test-host",
+        "Earshot",
+        "https://example.invalid",
+        "1.0",
+    )
+    .unwrap();
+    let instance =
+        PluginInstance::<Host>::new(|_| Shared, |_| (), &entry, &id, &info).expect("instance");
+    (entry, instance)
+}
+
+/// (id, name, module, min, max, default) of every parameter.
+fn params(instance: &mut PluginInstance<Host>) -> Vec<(ClapId, String, String, f64, f64, f64)> {
+    let ext: PluginParams = instance
+        .plugin_shared_handle()
+        .get_extension()
+        .expect("params extension");
+    let handle = instance.plugin_handle();
+    let mut out = Vec::new();
+    for i in 0..ext.count(&handle) {
+        let mut buf = ParamInfoBuffer::new();
+        let p = ext.get_info(&handle, i, &mut buf).expect("param info");
+        out.push((
+            p.id,
+            String::from_utf8_lossy(p.name).into_owned(),
+            String::from_utf8_lossy(p.module).into_owned(),
+            p.min_value,
+            p.max_value,
+            p.default_value,
+        ));
+    }
+    out
+}
+
+fn param_id(list: &[(ClapId, String, String, f64, f64, f64)], name: &str) -> ClapId {
+    list.iter()
+        .find(|p| p.1 == name)
+        .unwrap_or_else(|| panic!("no parameter {name}"))
+        .0
+}
+
+fn values(instance: &mut PluginInstance<Host>) -> Vec<f64> {
+    let ext: PluginParams = instance.plugin_shared_handle().get_extension().unwrap();
+    let list = params(instance);
+    let handle = instance.plugin_handle();
+    list.iter()
+        .map(|p| ext.get_value(&handle, p.0).expect("value"))
+        .collect()
+}
+
+fn text(instance: &mut PluginInstance<Host>, id: ClapId, value: f64) -> String {
+    let ext: PluginParams = instance.plugin_shared_handle().get_extension().unwrap();
+    let handle = instance.plugin_handle();
+    let mut buf = [0u8; 128];
+    let t = ext
+        .value_to_text(&handle, id, value, &mut buf)
+        .expect("value_to_text");
+    String::from_utf8_lossy(t)
+        .trim_end_matches('\0')
+        .to_string()
+}
+
+fn save(instance: &mut PluginInstance<Host>) -> Vec<u8> {
+    let ext: PluginState = instance
+        .plugin_shared_handle()
+        .get_extension()
+        .expect("state extension");
+    let mut out = Vec::new();
+    ext.save(&instance.plugin_handle(), &mut out)
+        .expect("save state");
+    out
+}
+
+fn load_state(instance: &mut PluginInstance<Host>, blob: &[u8]) -> bool {
+    let ext: PluginState = instance.plugin_shared_handle().get_extension().unwrap();
+    ext.load(&instance.plugin_handle(), &mut &blob[..]).is_ok()
+}
+
+/// Process `l`/`r` in blocks of `block`, with `events` at the start of the first block.
+fn process(
+    proc: &mut StartedPluginAudioProcessor<Host>,
+    l: &[f32],
+    r: &[f32],
+    block: usize,
+    events: &[ParamValueEvent],
+) -> (Vec<f32>, Vec<f32>) {
+    let mut in_ports = AudioPorts::with_capacity(2, 1);
+    let mut out_ports = AudioPorts::with_capacity(2, 1);
+    let (mut ol, mut or) = (vec![0.0f32; l.len()], vec![0.0f32; r.len()]);
+    let mut pos = 0;
+    while pos < l.len() {
+        let n = block.min(l.len() - pos);
+        let mut il = l[pos..pos + n].to_vec();
+        let mut ir = r[pos..pos + n].to_vec();
+        let input = in_ports.with_input_buffers([AudioPortBuffer {
+            latency: 0,
+            channels: AudioPortBufferType::f32_input_only([
+                InputChannel::variable(&mut il),
+                InputChannel::variable(&mut ir),
+            ]),
+        }]);
+        let (a, b) = (&mut ol[pos..pos + n], &mut or[pos..pos + n]);
+        let mut output = out_ports.with_output_buffers([AudioPortBuffer {
+            latency: 0,
+            channels: AudioPortBufferType::f32_output_only([a, b].into_iter()),
+        }]);
+        let mut in_events_buf = EventBuffer::new();
+        if pos == 0 {
+            for e in events {
+                in_events_buf.push(e);
+            }
+        }
+        let input_events = InputEvents::from_buffer(&in_events_buf);
+        let mut out_events_buf = EventBuffer::new();
+        let mut output_events = OutputEvents::from_buffer(&mut out_events_buf);
+        proc.process(
+            &input,
+            &mut output,
+            &input_events,
+            &mut output_events,
+            None,
+            None,
+        )
+        .expect("process");
+        pos += n;
+    }
+    (ol, or)
+}
+
+fn tone(freq: f32, amp: f32, n: usize) -> Vec<f32> {
+    (0..n)
+        .map(|i| amp * (2.0 * std::f32::consts::PI * freq * i as f32 / FS as f32).sin())
+        .collect()
+}
+
+fn rms_db(x: &[f32]) -> f64 {
+    10.0 * (x.iter().map(|&v| (v as f64).powi(2)).sum::<f64>() / x.len() as f64 + 1e-30).log10()
+}
+
+#[test]
+#[ignore = "needs the built CLAP bundle (cargo xtask test)"]
+fn clap_bundle_in_a_real_host() {
+    let (_entry, mut instance) = load();
+
+    // Parameters: names, groups, ranges, units in the displayed text.
+    let list = params(&mut instance);
+    assert_eq!(list.len(), 27, "parameter count");
+    let mut ids: Vec<u32> = list.iter().map(|p| p.0.get()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 27, "parameter ids unique");
+    let sev = param_id(&list, "Severity");
+    let hl4k = param_id(&list, "Left 4 kHz");
+    let cal = param_id(&list, "Calibration");
+    // nice-plug exposes float parameters to CLAP hosts normalised (0..1); the displayed text
+    // carries the plain value and unit.
+    assert_eq!(text(&mut instance, sev, 0.5), "50.0 %");
+    assert_eq!(text(&mut instance, hl4k, 0.0), "-10.0 dB HL");
+    assert_eq!(text(&mut instance, hl4k, 1.0), "120.0 dB HL");
+    assert_eq!(text(&mut instance, cal, 0.5), "100.0 dB SPL");
+    let hl = list.iter().find(|p| p.1 == "Left 4 kHz").unwrap();
+    assert!(hl.2.contains("Left ear"), "grouped: {}", hl.2);
+    for p in &list {
+        assert!(p.3 <= p.5 && p.5 <= p.4, "{}: default inside range", p.1);
+    }
+
+    // Audio ports: one stereo in, one stereo out.
+    let ports: PluginAudioPorts = instance
+        .plugin_shared_handle()
+        .get_extension()
+        .expect("audio ports");
+    {
+        let h = instance.plugin_handle();
+        assert_eq!(ports.count(&h, true), 1);
+        let mut buf = AudioPortInfoBuffer::new();
+        assert_eq!(ports.get(&h, 0, true, &mut buf).unwrap().channel_count, 2);
+    }
+
+    // Activate and check the reported latency against an impulse.
+    let config = PluginAudioConfiguration {
+        sample_rate: FS,
+        min_frames_count: 1,
+        max_frames_count: MAX_FRAMES,
+    };
+    let stopped = instance.activate(|_, _| (), config).expect("activate");
+    let latency_ext: PluginLatency = instance
+        .plugin_shared_handle()
+        .get_extension()
+        .expect("latency extension");
+    let latency = latency_ext.get(&instance.plugin_handle()) as usize;
+    assert_eq!(latency, 288, "48 kHz latency");
+    let mut proc = stopped.start_processing().expect("start processing");
+
+    let n = 24000;
+    let mut imp = vec![0.0f32; n];
+    imp[500] = 0.8;
+    let (yl, yr) = process(&mut proc, &imp, &imp, 256, &[]);
+    let peak = |y: &[f32]| {
+        y.iter()
+            .enumerate()
+            .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
+            .unwrap()
+            .0
+    };
+    assert_eq!(peak(&yl), 500 + latency);
+    assert_eq!(peak(&yr), 500 + latency);
+
+    // Stereo noise at two block sizes: severity 0 is the input, delayed.
+    let mut seed = 1u32;
+    let noise: Vec<f32> = (0..n)
+        .map(|_| {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (seed >> 8) as f32 / (1u32 << 24) as f32 * 0.4 - 0.2
+        })
+        .collect();
+    for block in [256, 1000] {
+        let (yl, _) = process(&mut proc, &noise, &noise, block, &[]);
+        let err: Vec<f32> = (latency + 2000..n)
+            .map(|i| yl[i] - noise[i - latency])
+            .collect();
+        let null = rms_db(&err) - rms_db(&noise);
+        assert!(null < -90.0, "block {block}: null {null:.1} dB");
+        assert!(yl.iter().all(|v| v.is_finite()));
+    }
+
+    // Automate severity to 1 (the default audiogram has 40 dB HL at 4 kHz): a 4 kHz tone drops.
+    let x = tone(4000.0, 0.1, n);
+    let ev = [ParamValueEvent::new(0, sev, Pckn::match_all(), 1.0)];
+    let (yl, _) = process(&mut proc, &x, &x, 512, &ev);
+    let drop = rms_db(&yl[12000..]) - rms_db(&x[12000..]);
+    assert!(
+        drop < -10.0,
+        "severity 1 must lower a 4 kHz tone: {drop:.1} dB"
+    );
+
+    let stopped = proc.stop_processing();
+    instance.deactivate(stopped);
+
+    // State: the automated severity is saved and restored into a fresh instance.
+    let before = values(&mut instance);
+    assert_eq!(before[list.iter().position(|p| p.0 == sev).unwrap()], 1.0);
+    let blob = save(&mut instance);
+    let (_entry2, mut other) = load();
+    assert!(load_state(&mut other, &blob), "restore a saved state");
+    assert_eq!(
+        values(&mut other),
+        before,
+        "every parameter survives save/restore"
+    );
+
+    // 10 000 random and truncated blobs: never a crash; rejected, or loaded with sane values.
+    let mut rng = 0x9E37_79B9u32;
+    let mut rejected = 0;
+    for i in 0..10_000 {
+        rng ^= rng << 13;
+        rng ^= rng >> 17;
+        rng ^= rng << 5;
+        let bad: Vec<u8> = if i % 2 == 0 {
+            blob[..(rng as usize % blob.len())].to_vec()
+        } else {
+            let mut b = blob.clone();
+            for _ in 0..(1 + rng % 8) {
+                rng ^= rng << 13;
+                rng ^= rng >> 17;
+                rng ^= rng << 5;
+                let k = rng as usize % b.len();
+                b[k] = (rng >> 24) as u8;
+            }
+            b
+        };
+        if !load_state(&mut other, &bad) {
+            rejected += 1;
+        }
+        for (v, p) in values(&mut other).iter().zip(&list) {
+            assert!(
+                v.is_finite() && *v >= p.3 && *v <= p.4,
+                "{}: {v} after blob {i}",
+                p.1
+            );
+        }
+    }
+    eprintln!("corrupt states: {rejected} of 10000 rejected, the rest loaded within range");
+    assert!(rejected > 5000, "truncated blobs must be rejected");
+    // The instance still works after all that.
+    let stopped = other.activate(|_, _| (), config).expect("re-activate");
+    let mut proc = stopped.start_processing().unwrap();
+    let (yl, _) = process(&mut proc, &noise, &noise, 333, &[]);
+    assert!(yl.iter().all(|v| v.is_finite() && v.abs() <= 1.0));
+    other.deactivate(proc.stop_processing());
+}

@@ -1,0 +1,119 @@
+//! `Engine::process` never allocates or frees, for every block size and parameter extreme.
+//!
+//! This binary installs `nice_assert_no_alloc`'s counting allocator (warn mode: a violation is
+//! counted instead of aborting, so a failure is reported as a normal test failure).
+
+mod common;
+use common::*;
+use earshot::dsp::audiogram::Preset;
+use earshot::dsp::{Engine, EngineParams};
+use nice_assert_no_alloc::{
+    assert_no_alloc, reset_violation_count, violation_count, AllocDisabler,
+};
+
+#[global_allocator]
+static A: AllocDisabler = AllocDisabler;
+
+fn extremes() -> Vec<EngineParams> {
+    let ruben = Preset::Ruben.audiogram();
+    let max = earshot::dsp::audiogram::Audiogram::new([120.0; 9]);
+    let min = earshot::dsp::audiogram::Audiogram::new([-10.0; 9]);
+    let base = EngineParams::default();
+    vec![
+        base,
+        EngineParams {
+            severity: 1.0,
+            left: ruben,
+            right: ruben,
+            ..base
+        },
+        EngineParams {
+            severity: 1.0,
+            left: max,
+            right: min,
+            link_ears: false,
+            ..base
+        },
+        EngineParams {
+            severity: 1.0,
+            left: min,
+            right: min,
+            calibration_db_spl: 130.0,
+            ..base
+        },
+        EngineParams {
+            severity: 0.5,
+            left: ruben,
+            right: ruben,
+            calibration_db_spl: 70.0,
+            smear_manual: true,
+            smear_amount: 1.0,
+            ..base
+        },
+        EngineParams {
+            severity: 1.0,
+            left: ruben,
+            right: ruben,
+            recruitment: false,
+            pov: 0.0,
+            output_gain_db: 24.0,
+            ..base
+        },
+        EngineParams {
+            severity: 1.0,
+            left: max,
+            right: max,
+            bypass: true,
+            output_gain_db: -24.0,
+            ..base
+        },
+    ]
+}
+
+#[test]
+fn the_guard_detects_allocations() {
+    // Proves the test below can fail: an allocation inside the guard is counted.
+    reset_violation_count();
+    assert_no_alloc(|| {
+        let v = vec![1u8; 100];
+        std::hint::black_box(&v);
+    });
+    assert!(violation_count() > 0);
+    reset_violation_count();
+}
+
+#[test]
+fn process_never_allocates() {
+    let x = tone(1000.0, 0.5, 0.5, 48000.0);
+    let sizes = [1usize, 2, 3, 17, 64, 127, 128, 512, 1000, 4096, 8192];
+    for fs in [44100.0, 48000.0, 96000.0] {
+        let params = extremes();
+        let mut engine = Engine::new(fs, &params[0]);
+        let (mut l, mut r) = (x.clone(), x.clone());
+        reset_violation_count();
+        let mut pos = 0;
+        let mut i = 0;
+        while pos < l.len() {
+            let n = sizes[i % sizes.len()].min(l.len() - pos);
+            let p = params[i % params.len()];
+            let (a, b) = (&mut l[pos..pos + n], &mut r[pos..pos + n]);
+            assert_no_alloc(|| {
+                engine.set_params(&p);
+                engine.process(&mut [a, b]);
+                if i % 5 == 0 {
+                    engine.reset();
+                }
+            });
+            pos += n;
+            i += 1;
+        }
+        // Mono too.
+        let mut m = x.clone();
+        assert_no_alloc(|| {
+            for c in m.chunks_mut(333) {
+                engine.process(&mut [c]);
+            }
+        });
+        assert_eq!(violation_count(), 0, "allocations in process() at {fs} Hz");
+    }
+}

@@ -1,0 +1,159 @@
+"""Earshot's VST3 in a real host: Spotify's pedalboard (JUCE's VST3 hosting).
+
+Run by `cargo xtask test` with EARSHOT_VST3 (the bundle) and EARSHOT_CLI (the `earshot`
+binary, the engine's own offline path) set. Checks that the host sees every parameter with its
+name and unit, that the reported latency is what lines the output up, that severity 0 is
+transparent through the host, and that severity 1 with the Ruben audiogram lowers a 4 kHz
+tone by exactly what the engine computes offline (and prints MSBG's figure beside it).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pedalboard
+from scipy.io import wavfile
+
+ROOT = Path(__file__).resolve().parents[2]
+VST3 = os.environ.get("EARSHOT_VST3", str(ROOT / "target/bundled/Earshot.vst3"))
+CLI = os.environ.get("EARSHOT_CLI", str(ROOT / "target/release/earshot"))
+RUBEN = [55, 60, 65, 70, 70, 75, 80, 85, 90]  # dB HL at 125..8k Hz, Preset::Ruben
+FREQS = ["125_hz", "250_hz", "500_hz", "1_khz", "2_khz", "3_khz", "4_khz", "6_khz", "8_khz"]
+FAILURES: list[str] = []
+
+
+def check(cond: bool, what: str) -> None:
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        FAILURES.append(what)
+
+
+def tone(freq: float, amp: float, seconds: float, fs: int) -> np.ndarray:
+    t = np.arange(int(seconds * fs)) / fs
+    x = amp * np.sin(2 * np.pi * freq * t)
+    ramp = int(0.01 * fs)
+    x[:ramp] *= 0.5 - 0.5 * np.cos(np.pi * np.arange(ramp) / ramp)
+    return x.astype(np.float32)
+
+
+def level_db(x: np.ndarray) -> float:
+    return float(10 * np.log10(np.mean(x.astype(np.float64) ** 2) + 1e-30))
+
+
+def fresh() -> pedalboard.Plugin:
+    return pedalboard.load_plugin(VST3)
+
+
+def test_parameters() -> None:
+    p = fresh()
+    params = p.parameters
+    check(len(params) == 27, f"27 parameters listed (got {len(params)})")
+    expect_units = {
+        "severity": "%",
+        "calibration_db_spl": "dB SPL",
+        "smearing_amount": "%",
+        "pov": "%",
+        "output_gain_db": "dB",
+    }
+    for ear in ["left", "right"]:
+        for f in FREQS:
+            expect_units[f"{ear}_{f}_db_hl"] = "dB HL"
+    for name, unit in expect_units.items():
+        ok = name in params and (params[name].units or "").strip() == unit
+        check(ok, f"parameter {name} shown in {unit}")
+    for name in ["link_ears", "recruitment", "smearing_mode", "bypass"]:
+        check(name in params, f"parameter {name} listed")
+    check(params["calibration_db_spl"].range[:2] == (70.0, 130.0), "calibration range 70..130 dB SPL")
+    check(params["left_4_khz_db_hl"].range[:2] == (-10.0, 120.0), "threshold range -10..120 dB HL")
+
+
+def test_latency_and_transparency() -> None:
+    for fs in [44100, 48000, 96000]:
+        p = fresh()
+        rng = np.random.default_rng(1)
+        # Gaussian noise at −20 dBFS RMS: peaks stay under the 0 dBFS safety limiter.
+        x = np.clip(0.1 * rng.standard_normal((2, fs)), -0.9, 0.9).astype(np.float32)
+        y = p.process(x, float(fs))
+        lat = p.reported_latency_samples
+        # pedalboard compensates the reported latency: a correct report lines the output up.
+        null = level_db(y[:, 2000:] - x[:, 2000:]) - level_db(x[:, 2000:])
+        check(null <= -90.0, f"{fs} Hz: latency {lat} samples reported, severity 0 nulls at {null:.1f} dB")
+        imp = np.zeros((2, fs // 2), np.float32)
+        imp[:, 1000] = 0.8
+        p.severity = 100
+        for ear in ["left", "right"]:
+            for f, v in zip(FREQS, RUBEN):
+                setattr(p, f"{ear}_{f}_db_hl", v)
+        z = p.process(imp, float(fs))
+        check(int(np.argmax(np.abs(z[0]))) == 1000, f"{fs} Hz: impulse aligned at severity 1 (peak {np.argmax(np.abs(z[0]))})")
+
+
+def engine_offline(x: np.ndarray, fs: int) -> np.ndarray:
+    with tempfile.TemporaryDirectory() as d:
+        a, b = Path(d) / "in.wav", Path(d) / "out.wav"
+        wavfile.write(a, fs, x)
+        subprocess.run(
+            [CLI, "render", str(a), str(b), "--preset", "ruben", "--severity", "1", "--calibration", "100"],
+            check=True,
+        )
+        return wavfile.read(b)[1].astype(np.float32)
+
+
+def msbg_attenuation(freq: float, level: float) -> float | None:
+    try:
+        logging.disable(logging.WARNING)
+        from clarity.evaluator.msbg.msbg import Ear
+        from clarity.utils.audiogram import Audiogram
+    except ImportError:
+        return None
+    hz = np.array([125, 250, 500, 1000, 2000, 3000, 4000, 6000, 8000])
+    x = tone(freq, np.sqrt(2) * 10 ** ((level - 120) / 20), 0.6, 44100).astype(np.float64)
+    out = []
+    for levels in [np.zeros(9), np.array(RUBEN, float)]:
+        ear = Ear(equiv_0db_spl=100, ahr=20, sample_rate=44100)
+        ear.set_audiogram(Audiogram(levels=levels, frequencies=hz))
+        out.append(level_db(np.asarray(ear.process(x)[0])[11025:24255]))
+    return out[1] - out[0]
+
+
+def test_ruben_lowers_4k_tone() -> None:
+    fs = 48000
+    level = 80.0  # dB SPL; calibration 100 dB SPL → amplitude 0.1
+    x = tone(4000.0, 10 ** ((level - 100) / 20), 1.0, fs)
+    p = fresh()
+    p.severity = 100
+    p.calibration_db_spl = 100
+    for f, v in zip(FREQS, RUBEN):
+        setattr(p, f"left_{f}_db_hl", v)
+    y = p.process(np.stack([x, x]), float(fs))
+    seg = slice(int(0.3 * fs), int(0.9 * fs))
+    host = level_db(y[0, seg]) - level_db(x[seg])
+    engine = level_db(engine_offline(x, fs)[seg]) - level_db(x[seg])
+    msbg = msbg_attenuation(4000.0, level)
+    print(f"4 kHz at {level} dB SPL, Ruben, severity 1: VST3 in pedalboard {host:.2f} dB, "
+          f"engine offline {engine:.2f} dB, MSBG (44.1 kHz) {msbg if msbg is None else round(msbg, 2)} dB")
+    check(abs(host - engine) < 0.1, "VST3 attenuation equals the engine's offline render")
+    check(host < -20.0, "the severe 80 dB HL loss at 4 kHz lowers an 80 dB SPL tone by > 20 dB")
+    if msbg is not None:
+        check(abs(host - msbg) < 3.0, "and agrees with MSBG within 3 dB")
+
+
+def main() -> int:
+    test_parameters()
+    test_latency_and_transparency()
+    test_ruben_lowers_4k_tone()
+    if FAILURES:
+        print(f"{len(FAILURES)} pedalboard check(s) failed")
+        return 1
+    print("pedalboard: all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

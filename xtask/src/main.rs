@@ -1,0 +1,186 @@
+//! `cargo xtask`: the project's two commands, plus nice-plug's bundler.
+//!
+//! - `cargo xtask build`  builds both plugin bundles (release) and renders the demo to `demo/`.
+//! - `cargo xtask test`   runs the whole test suite (what `.ci/run` calls).
+//! - anything else (e.g. `cargo xtask bundle earshot --release`) goes to nice-plug-xtask.
+//!
+//! The xtask itself needs no system libraries, so it compiles on a bare machine and can
+//! install or name what the rest needs.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+/// Python packages for the host and reference tests, pinned for reproducible results.
+const PY_PACKAGES: &[&str] = &["numpy==2.4.6", "scipy==1.17.1", "pedalboard==0.9.26"];
+/// pyclarity's MSBG needs only numpy and scipy; its other dependencies (torch, ...) are skipped.
+const PY_NO_DEPS: &[&str] = &["pyclarity==0.9.0"];
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}
+
+fn run(cmd: &mut Command) -> Result {
+    eprintln!("\n+ {cmd:?}");
+    let status = cmd
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("{cmd:?}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{cmd:?} failed ({status})"))
+    }
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+/// Make sure Debian packages are present: install them as root, else stop and print the line.
+fn ensure_apt(packages: &[&str]) -> Result {
+    let missing: Vec<&str> = packages
+        .iter()
+        .copied()
+        .filter(|p| {
+            !Command::new("dpkg-query")
+                .args(["-W", "-f=${Status}", p])
+                .output()
+                .map(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+                .unwrap_or(false)
+        })
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let line = format!(
+        "apt-get install -y --no-install-recommends {}",
+        missing.join(" ")
+    );
+    if !is_root() {
+        return Err(format!("missing system packages; run as root:\n    {line}"));
+    }
+    run(Command::new("apt-get").arg("update").arg("-q"))?;
+    run(Command::new("sh")
+        .arg("-c")
+        .arg(format!("DEBIAN_FRONTEND=noninteractive {line}")))
+}
+
+fn bundle() -> Result {
+    eprintln!("\n+ nice-plug-xtask bundle earshot --release");
+    std::env::set_current_dir(root()).map_err(|e| e.to_string())?;
+    nice_plug_xtask::main_with_args(
+        "cargo xtask",
+        ["bundle", "earshot", "--release"].map(String::from),
+    )
+    .map_err(|e| format!("bundle: {e}"))
+}
+
+/// The test venv (`target/venv`), created and filled on first use.
+fn venv() -> Result<PathBuf> {
+    let dir = root().join("target").join("venv");
+    let py = dir.join("bin").join("python");
+    let stamp = dir.join("earshot-requirements");
+    let want = format!("{PY_PACKAGES:?}{PY_NO_DEPS:?}");
+    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(want.as_str()) && py.exists() {
+        return Ok(py);
+    }
+    if Command::new("python3")
+        .args(["-m", "venv", "--help"])
+        .output()
+        .map(|o| !o.status.success())
+        .unwrap_or(true)
+    {
+        ensure_apt(&["python3", "python3-venv"])?;
+    }
+    run(Command::new("python3")
+        .args(["-m", "venv", "--clear"])
+        .arg(&dir))?;
+    run(Command::new(&py).args(["-m", "pip", "install", "-q", "--upgrade", "pip"]))?;
+    run(Command::new(&py)
+        .args(["-m", "pip", "install", "-q"])
+        .args(PY_PACKAGES))?;
+    run(Command::new(&py)
+        .args(["-m", "pip", "install", "-q", "--no-deps"])
+        .args(PY_NO_DEPS))?;
+    std::fs::write(&stamp, want).map_err(|e| e.to_string())?;
+    Ok(py)
+}
+
+fn build() -> Result {
+    bundle()?;
+    run(cargo().args(["run", "--release", "--bin", "earshot", "--", "demo", "demo"]))?;
+    let root = root();
+    eprintln!(
+        "\nDone.\n  VST3: {}\n  CLAP: {}\n  demo: {}",
+        root.join("target/bundled/Earshot.vst3").display(),
+        root.join("target/bundled/Earshot.clap").display(),
+        root.join("demo").display()
+    );
+    Ok(())
+}
+
+fn test() -> Result {
+    run(cargo().args(["fmt", "--all", "--", "--check"]))?;
+    run(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    run(cargo().args(["test", "--workspace"]))?;
+    run(cargo().args(["bench", "--no-run"]))?;
+    bundle()?;
+    let root = root();
+    run(cargo()
+        .args([
+            "test",
+            "--test",
+            "clap_host",
+            "--",
+            "--ignored",
+            "--test-threads=1",
+        ])
+        .env("EARSHOT_CLAP", root.join("target/bundled/Earshot.clap")))?;
+    let py = venv()?;
+    run(Command::new(&py).args(["tests/python/msbg_reference.py", "--check"]))?;
+    run(Command::new(&py)
+        .arg("tests/python/test_pedalboard.py")
+        .env("EARSHOT_VST3", root.join("target/bundled/Earshot.vst3"))
+        .env("EARSHOT_CLI", root.join("target/release/earshot")))?;
+    eprintln!("\nall tests passed");
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("build") => build(),
+        Some("test") => test(),
+        _ => {
+            std::env::set_current_dir(root()).ok();
+            nice_plug_xtask::main_with_args("cargo xtask", args).map_err(|e| e.to_string())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nxtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
