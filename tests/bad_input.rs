@@ -171,6 +171,10 @@ fn recovers_right_after_bad_input_stops() {
             rms_db(&y1[from..]) > -80.0,
             "kind {kind}: output must come back"
         );
-        assert_eq!(e1.bad_input_samples, (b - a) as u64, "kind {kind}: every bad sample counted");
+        assert_eq!(
+            e1.bad_input_samples,
+            (b - a) as u64,
+            "kind {kind}: every bad sample counted"
+        );
     }
 }
