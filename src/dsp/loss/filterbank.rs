@@ -267,6 +267,8 @@ pub struct BankGrid {
     pub offsets: Vec<u32>,
     /// Channel responses (complex), grid-point-major.
     pub values: Vec<Complex32>,
+    /// |response|², same layout (weights of the band powers).
+    pub power: Vec<f32>,
     /// Per grid point: the complex sum over kept channels (normaliser of the recombination).
     pub sum: Vec<Complex32>,
     /// Per grid point: |bank sum| / |mild-bank sum|, both with recombination gain: the linear
@@ -350,11 +352,13 @@ impl BankGrid {
             ripple.push(r);
         }
         offsets.push(values.len() as u32);
+        let power = values.iter().map(|v| v.norm_sqr()).collect();
         Self {
             step_hz: step_hz as f32,
             first,
             offsets,
             values,
+            power,
             sum,
             ripple,
             fallback,
@@ -368,6 +372,14 @@ impl BankGrid {
 
     pub fn is_empty(&self) -> bool {
         self.first.is_empty()
+    }
+
+    /// Kept channels at grid point `j`: (first channel, |responses|²).
+    #[inline]
+    pub fn power_at(&self, j: usize) -> (usize, &[f32]) {
+        let a = self.offsets[j] as usize;
+        let b = self.offsets[j + 1] as usize;
+        (self.first[j] as usize, &self.power[a..b])
     }
 
     /// Kept channels at grid point `j`: (first channel, responses).
