@@ -7,6 +7,7 @@ pub mod delay;
 pub mod engine;
 pub mod limiter;
 pub mod loss;
+pub mod simd;
 pub mod smoother;
 pub mod stft;
 

@@ -255,22 +255,30 @@ impl Bank {
     }
 }
 
-/// Channel responses of one bank tabulated on a fine, uniform frequency grid, sparse:
-/// for each grid point only the channels within `SUPPORT_DB` of their peak are kept.
+/// Channel responses of one bank tabulated on a fine, uniform frequency grid. For each grid
+/// point only the consecutive channels within `SUPPORT_DB` of their peak are kept, rounded up
+/// to a multiple of 8 and stored as structure-of-arrays, so that the per-bin loops of the loss
+/// stage run over SIMD-friendly rows. A row may reach past the bank's last channel into zero
+/// padding (`padded_channels`).
 #[derive(Clone, Debug)]
 pub struct BankGrid {
     /// Grid spacing, Hz.
     pub step_hz: f32,
-    /// Per grid point: first channel kept.
+    /// Widest row (a multiple of 8).
+    pub width: usize,
+    /// Per grid point: first channel of its row.
     pub first: Vec<u16>,
-    /// Per grid point: offset of its first value in `values`; `offsets[j+1]` ends it.
-    pub offsets: Vec<u32>,
-    /// Channel responses (complex), grid-point-major.
-    pub values: Vec<Complex32>,
-    /// |response|², same layout (weights of the band powers).
-    pub power: Vec<f32>,
-    /// Per grid point: the complex sum over kept channels (normaliser of the recombination).
+    /// Per grid point: start of its row in `re`/`im`/`power`; `offsets[j+1]` ends it.
+    offsets: Vec<u32>,
+    /// Real and imaginary parts and |·|² of the responses, rows concatenated.
+    re: Vec<f32>,
+    im: Vec<f32>,
+    power: Vec<f32>,
+    /// Per grid point: the complex sum over its window (normaliser of the recombination).
     pub sum: Vec<Complex32>,
+    /// Per grid point: 1 / sum, or NaN where the sum is too small to divide by (there the
+    /// `fallback` channel's gain is used).
+    pub inv_sum: Vec<Complex32>,
     /// Per grid point: |bank sum| / |mild-bank sum|, both with recombination gain: the linear
     /// colouring MSBG's broader banks add relative to the normal-hearing bank.
     pub ripple: Vec<f32>,
@@ -279,13 +287,12 @@ pub struct BankGrid {
     pub channels: usize,
 }
 
+/// Channel responses below this (dB re the channel's peak, 1.0) are dropped from the grid.
+const SUPPORT_DB: f64 = -70.0;
 /// The bank colouring (`ripple`) is applied up to MSBG's output low-pass corner (18 kHz)...
 const RIPPLE_MAX_HZ: f64 = 18000.0;
 /// ...and bounded to ±6 dB (within the audible range it stays inside ±3.5 dB).
 const RIPPLE_LIMIT: f64 = 2.0;
-
-/// Channel responses below this (dB re the channel's peak, 1.0) are dropped from the grid.
-const SUPPORT_DB: f64 = -70.0;
 
 impl BankGrid {
     /// Tabulate `bank` from 0 Hz to `max_hz` with spacing `step_hz`. Above the design's
@@ -294,52 +301,79 @@ impl BankGrid {
         let n = (max_hz / step_hz).ceil() as usize + 2;
         let floor = 10f64.powf(SUPPORT_DB / 20.0);
         let nyq = DESIGN_FS / 2.0;
-        let mut first = Vec::with_capacity(n);
-        let mut offsets = Vec::with_capacity(n + 1);
-        let mut values = Vec::new();
-        let mut sum = Vec::with_capacity(n);
-        let mut ripple = Vec::with_capacity(n);
-        let mut fallback = Vec::with_capacity(n);
-        let last = bank.channels.len() - 1;
-        for j in 0..n {
-            let hz = j as f64 * step_hz;
-            offsets.push(values.len() as u32);
-            let mut s = (0.0, 0.0);
-            let mut lo = None;
-            if hz < nyq {
-                let resp: Vec<(f64, f64)> = bank.channels.iter().map(|c| c.response(hz)).collect();
-                let keep: Vec<usize> = (0..resp.len())
-                    .filter(|&c| (resp[c].0.hypot(resp[c].1)) > floor)
-                    .collect();
-                if let (Some(&a), Some(&b)) = (keep.first(), keep.last()) {
-                    lo = Some(a);
-                    for h in &resp[a..=b] {
-                        values.push(Complex32::new(h.0 as f32, h.1 as f32));
-                        s.0 += h.0;
-                        s.1 += h.1;
-                    }
+        let channels = bank.channels.len();
+        // Per grid point: frequency, every channel's response, kept channel range.
+        type Row = (f64, Vec<(f64, f64)>, Option<(usize, usize)>);
+        let rows: Vec<Row> = (0..n)
+            .map(|j| {
+                let hz = j as f64 * step_hz;
+                if hz >= nyq {
+                    return (hz, Vec::new(), None);
                 }
+                let resp: Vec<(f64, f64)> = bank.channels.iter().map(|c| c.response(hz)).collect();
+                let kept = |c: &usize| resp[*c].0.hypot(resp[*c].1) > floor;
+                let lo = (0..channels).find(kept);
+                let hi = (0..channels).rev().find(kept);
+                (hz, resp, lo.zip(hi))
+            })
+            .collect();
+        let widest = rows
+            .iter()
+            .filter_map(|r| r.2.map(|(lo, hi)| hi + 1 - lo))
+            .max()
+            .unwrap_or(1);
+        let width = widest.div_ceil(8) * 8;
+        let mut grid = Self {
+            step_hz: step_hz as f32,
+            width,
+            first: Vec::with_capacity(n),
+            offsets: Vec::with_capacity(n + 1),
+            re: Vec::new(),
+            im: Vec::new(),
+            power: Vec::new(),
+            sum: Vec::with_capacity(n),
+            inv_sum: Vec::with_capacity(n),
+            ripple: Vec::with_capacity(n),
+            fallback: Vec::with_capacity(n),
+            channels,
+        };
+        for (hz, resp, range) in &rows {
+            let first = range.map(|r| r.0).unwrap_or(0);
+            let len = range
+                .map(|(lo, hi)| (hi + 1 - lo).div_ceil(8) * 8)
+                .unwrap_or(0);
+            grid.first.push(first as u16);
+            grid.offsets.push(grid.re.len() as u32);
+            let mut s = (0.0, 0.0);
+            for i in 0..len {
+                let h = resp.get(first + i).copied().unwrap_or((0.0, 0.0));
+                grid.re.push(h.0 as f32);
+                grid.im.push(h.1 as f32);
+                grid.power.push((h.0 * h.0 + h.1 * h.1) as f32);
+                s.0 += h.0;
+                s.1 += h.1;
             }
-            first.push(lo.unwrap_or(0) as u16);
-            sum.push(Complex32::new(s.0 as f32, s.1 as f32));
-            let nearest = bank
-                .channels
-                .iter()
-                .enumerate()
-                .min_by(|a, b| {
-                    (a.1.cf.ln() - hz.max(1.0).ln())
-                        .abs()
-                        .total_cmp(&(b.1.cf.ln() - hz.max(1.0).ln()).abs())
+            let sum = Complex32::new(s.0 as f32, s.1 as f32);
+            grid.sum.push(sum);
+            grid.inv_sum.push(if sum.norm_sqr() > 1e-8 {
+                sum.inv()
+            } else {
+                Complex32::new(f32::NAN, f32::NAN)
+            });
+            let log_hz = hz.max(1.0).ln();
+            let nearest = (0..channels)
+                .min_by(|&a, &b| {
+                    let d = |c: usize| (bank.channels[c].cf.ln() - log_hz).abs();
+                    d(a).total_cmp(&d(b))
                 })
-                .map(|(i, _)| i)
-                .unwrap_or(last);
-            fallback.push(nearest as u16);
+                .unwrap_or(channels - 1);
+            grid.fallback.push(nearest as u16);
             // Only where both banks really cover the frequency (MSBG low-passes its output at
             // 18 kHz): outside, the ratio of two vanishing sums is meaningless and would
             // amplify whatever is there.
-            let r = if hz < RIPPLE_MAX_HZ && bank.kind != BankKind::Mild {
-                let a = bank.sum_response(hz);
-                let m = mild.sum_response(hz);
+            let r = if *hz < RIPPLE_MAX_HZ && bank.kind != BankKind::Mild {
+                let a = bank.sum_response(*hz);
+                let m = mild.sum_response(*hz);
                 let (ma, mm) = (a.0.hypot(a.1), m.0.hypot(m.1));
                 if mm > 0.1 && ma > 0.1 {
                     (ma / mm).clamp(1.0 / RIPPLE_LIMIT, RIPPLE_LIMIT) as f32
@@ -349,21 +383,10 @@ impl BankGrid {
             } else {
                 1.0
             };
-            ripple.push(r);
+            grid.ripple.push(r);
         }
-        offsets.push(values.len() as u32);
-        let power = values.iter().map(|v| v.norm_sqr()).collect();
-        Self {
-            step_hz: step_hz as f32,
-            first,
-            offsets,
-            values,
-            power,
-            sum,
-            ripple,
-            fallback,
-            channels: bank.channels.len(),
-        }
+        grid.offsets.push(grid.re.len() as u32);
+        grid
     }
 
     pub fn len(&self) -> usize {
@@ -374,20 +397,23 @@ impl BankGrid {
         self.first.is_empty()
     }
 
-    /// Kept channels at grid point `j`: (first channel, |responses|²).
+    /// Channel count including the zero padding a window may reach into.
+    pub fn padded_channels(&self) -> usize {
+        self.channels + self.width
+    }
+
+    /// Grid point `j`: (first channel, |responses|²).
     #[inline]
-    pub fn power_at(&self, j: usize) -> (usize, &[f32]) {
-        let a = self.offsets[j] as usize;
-        let b = self.offsets[j + 1] as usize;
+    pub fn power_row(&self, j: usize) -> (usize, &[f32]) {
+        let (a, b) = (self.offsets[j] as usize, self.offsets[j + 1] as usize);
         (self.first[j] as usize, &self.power[a..b])
     }
 
-    /// Kept channels at grid point `j`: (first channel, responses).
+    /// Grid point `j`: (first channel, real parts, imaginary parts).
     #[inline]
-    pub fn at(&self, j: usize) -> (usize, &[Complex32]) {
-        let a = self.offsets[j] as usize;
-        let b = self.offsets[j + 1] as usize;
-        (self.first[j] as usize, &self.values[a..b])
+    pub fn row(&self, j: usize) -> (usize, &[f32], &[f32]) {
+        let (a, b) = (self.offsets[j] as usize, self.offsets[j + 1] as usize);
+        (self.first[j] as usize, &self.re[a..b], &self.im[a..b])
     }
 }
 
@@ -438,15 +464,20 @@ mod tests {
         let mild = Bank::new(BankKind::Mild);
         let grid = BankGrid::new(&mild, &mild, 20.0, 24000.0);
         let j = (1000.0 / 20.0) as usize;
-        let (first, vals) = grid.at(j);
-        assert!(first <= 12 && first + vals.len() > 12); // 970 Hz channel kept
+        let (first, re, im) = grid.row(j);
+        assert!(first <= 12 && first + re.len() > 12); // 970 Hz channel kept
+        let i = 12 - first;
+        assert!(
+            re[i].hypot(im[i]) > 0.9,
+            "970 Hz channel near its peak at 1 kHz"
+        );
         assert!(grid.ripple.iter().all(|&r| r == 1.0));
         let severe = Bank::new(BankKind::Severe);
         let grid = BankGrid::new(&severe, &mild, 20.0, 24000.0);
         assert!(grid.ripple.iter().all(|&r| (0.5..=2.0).contains(&r)));
         let top = grid.len() - 1;
         assert!(
-            grid.at(top).1.is_empty(),
+            grid.row(top).1.iter().all(|&v| v == 0.0),
             "nothing above the design Nyquist"
         );
     }

@@ -35,6 +35,7 @@ pub mod smearing;
 
 use crate::dsp::audiogram::Audiogram;
 use crate::dsp::calibration::Calibration;
+use crate::dsp::simd::dot2;
 use crate::dsp::stft::{msbg_window, StftFramer};
 use ear_transfer::EarTransfer;
 use filterbank::{Bank, BankGrid, BankKind};
@@ -172,6 +173,9 @@ pub struct LossTables {
     banks: [BankTable; 3],
     smear: [SmearMatrix; 3],
     kappa: Vec<f32>,
+    /// Per bin: the phase a stationary sinusoid at the bin's centre advances per hop,
+    /// wrapped to [−π, π].
+    expected_advance: Vec<f32>,
 }
 
 struct BankTable {
@@ -212,11 +216,23 @@ impl LossTables {
         let smear_bins = (((filterbank::DESIGN_FS / 2.0 / bin_hz) as usize).min(nfft / 2)) & !1;
         let window = msbg_window(n);
         let norm = 2.0 / (nfft as f32 * window.iter().map(|w| w * w).sum::<f32>());
+        let expected_advance = (0..bins)
+            .map(|k| {
+                let a = 2.0 * std::f64::consts::PI * (k * hop) as f64 / nfft as f64;
+                let w = a.rem_euclid(2.0 * std::f64::consts::PI);
+                (if w > std::f64::consts::PI {
+                    w - 2.0 * std::f64::consts::PI
+                } else {
+                    w
+                }) as f32
+            })
+            .collect();
         Self {
             sample_rate,
             hop,
             nfft,
             bins,
+            expected_advance,
             kappa: survival_table(&window, hop),
             window,
             norm,
@@ -285,7 +301,8 @@ impl LossStage {
     pub fn with_tables(t: Arc<LossTables>) -> Self {
         let bins = t.bins;
         let state = |b: &BankTable| {
-            let m = b.cf.len();
+            // Padded: a grid row's window of channels may reach past the last channel.
+            let m = b.grid.padded_channels();
             BankState {
                 envelope: vec![0.0; m],
                 band_power: vec![0.0; m],
@@ -397,124 +414,165 @@ impl LossStage {
 
     /// Steps 1–6 of the module docs on `self.spec`.
     fn spectral(&mut self, t: &LossTables, ctl: &LossControl) {
+        let handover_bin =
+            ((HANDOVER_HZ.0 * t.nfft as f32 / t.sample_rate) as usize).min(t.bins - 1);
+        self.raw[handover_bin..].copy_from_slice(&self.spec[handover_bin..]);
+        self.analyse(t);
+        let smear_w = ctl.smear_weights();
+        if smear_w[0] < 1.0 {
+            self.smear(t, &smear_w);
+        }
+        let degree = degree_weights(ctl.audiogram.msbg_degree_db());
+        let bank_w = [degree[0] + degree[1], degree[2], degree[3]];
+        self.gain_spec.fill(Complex32::default());
+        for (b, &alpha) in bank_w.iter().enumerate() {
+            if alpha > 0.0 {
+                self.band_powers(t, b);
+                self.recruitment_gains(t, b, ctl);
+                self.recombine(t, b, alpha);
+            }
+        }
+        self.synthesise(t, handover_bin);
+    }
+
+    /// 1. Ear filter, power, instantaneous frequency and overlap-add survival per bin.
+    #[inline(never)]
+    fn analyse(&mut self, t: &LossTables) {
         let bins = t.bins;
         let hop = t.hop as f32;
         let nfft = t.nfft as f32;
         let bin_hz = t.sample_rate / nfft;
-        let grid_step = t.banks[0].grid.step_hz;
+        let per_hz = 1.0 / t.banks[0].grid.step_hz;
         let grid_last = (t.banks[0].grid.len() - 1) as f32;
         let kappa_scale = (KAPPA_POINTS - 1) as f32 / PI;
-
-        // 1. Ear filter, power, instantaneous frequency and overlap-add survival per bin.
-        let handover_bin = ((HANDOVER_HZ.0 / bin_hz) as usize).min(bins - 1);
-        self.raw[handover_bin..].copy_from_slice(&self.spec[handover_bin..]);
+        let dev_to_bins = nfft / (2.0 * PI * hop);
         for k in 0..bins - 1 {
             let y = self.spec[k] * t.ear.forward[k];
             self.spec[k] = y;
             self.power[k] = y.norm_sqr();
-            let expected = 2.0 * PI * k as f32 * hop / nfft;
             let dev = if self.have_prev {
                 let c = y * self.prev[k].conj();
-                wrap_pi(fast_atan2(c.im, c.re) - expected)
+                // Both terms lie in [−π, π]: one conditional step wraps the difference.
+                let d = fast_atan2(c.im, c.re) - t.expected_advance[k];
+                if d > PI {
+                    d - 2.0 * PI
+                } else if d < -PI {
+                    d + 2.0 * PI
+                } else {
+                    d
+                }
             } else {
                 0.0
             };
             self.prev[k] = y;
-            let hz = (k as f32 + dev * nfft / (2.0 * PI * hop)) * bin_hz;
-            self.grid_index[k] = (hz / grid_step).round().clamp(0.0, grid_last) as u32;
+            let hz = (k as f32 + dev * dev_to_bins) * bin_hz;
+            // Round to the nearest grid point (non-negative, so +0.5 and truncation).
+            self.grid_index[k] = (hz * per_hz + 0.5).clamp(0.0, grid_last) as u32;
             self.survival[k] = t.kappa[((dev.abs() * kappa_scale) as usize).min(KAPPA_POINTS - 1)];
         }
         self.have_prev = true;
         self.power[bins - 1] = 0.0;
         self.spec[bins - 1] = Complex32::default();
+    }
 
-        // 2. Smearing.
-        let degree = degree_weights(ctl.audiogram.msbg_degree_db());
-        let smear_w = ctl.smear_weights();
-        if smear_w[0] < 1.0 {
-            let m = t.smear[0].size();
-            for (s, p) in self.smeared[..m].iter_mut().zip(&self.power[..m]) {
-                *s = smear_w[0] * p;
-            }
-            for (i, w) in smear_w[1..].iter().enumerate() {
-                if *w > 0.0 {
-                    t.smear[i].apply_add(&self.power[..m], *w, &mut self.smeared[..m]);
-                }
-            }
-            for k in 0..m {
-                let (p, s) = (self.power[k], self.smeared[k]);
-                self.spec[k] = if p > 0.0 {
-                    // MSBG takes the complex square root: negative smeared power turns the
-                    // bin's phase by 90°.
-                    let r = (s.abs() / p).sqrt();
-                    if s >= 0.0 {
-                        self.spec[k] * r
-                    } else {
-                        self.spec[k] * Complex32::new(0.0, r)
-                    }
-                } else {
-                    Complex32::default()
-                };
-                self.power[k] = s.abs();
+    /// 2. Smearing with the weighted MSBG matrices; phase kept.
+    #[inline(never)]
+    fn smear(&mut self, t: &LossTables, weights: &[f32; 4]) {
+        let m = t.smear[0].size();
+        for (s, p) in self.smeared[..m].iter_mut().zip(&self.power[..m]) {
+            *s = weights[0] * p;
+        }
+        for (i, w) in weights[1..].iter().enumerate() {
+            if *w > 0.0 {
+                t.smear[i].apply_add(&self.power[..m], *w, &mut self.smeared[..m]);
             }
         }
+        for k in 0..m {
+            let (p, s) = (self.power[k], self.smeared[k]);
+            self.spec[k] = if p > 0.0 {
+                // MSBG takes the complex square root: negative smeared power turns the
+                // bin's phase by 90°.
+                let r = (s.abs() / p).sqrt();
+                if s >= 0.0 {
+                    self.spec[k] * r
+                } else {
+                    self.spec[k] * Complex32::new(0.0, r)
+                }
+            } else {
+                Complex32::default()
+            };
+            self.power[k] = s.abs();
+        }
+    }
 
-        // 3–5. Band envelopes, recruitment gains, recombination, for each bank in use.
-        let bank_w = [degree[0] + degree[1], degree[2], degree[3]];
+    /// 3. Band power of each channel of bank `b`: smeared power × survival × |H_c(f̂)|².
+    #[inline(never)]
+    fn band_powers(&mut self, t: &LossTables, b: usize) {
+        let grid = &t.banks[b].grid;
+        let bp = &mut self.banks[b].band_power;
+        bp.fill(0.0);
+        for k in 0..t.bins - 1 {
+            let w = self.power[k] * self.survival[k];
+            if w == 0.0 {
+                continue;
+            }
+            let (first, h2) = grid.power_row(self.grid_index[k] as usize);
+            for (p, h) in bp[first..first + h2.len()].iter_mut().zip(h2) {
+                *p += w * h;
+            }
+        }
+    }
+
+    /// 4. Envelopes (smoothed at the frame rate) and recruitment gains of bank `b`.
+    #[inline(never)]
+    fn recruitment_gains(&mut self, t: &LossTables, b: usize, ctl: &LossControl) {
+        let table = &t.banks[b];
+        let state = &mut self.banks[b];
         let rms1 = ctl.calibration.rms1_db_spl();
         let env_max = 10f32.powf((recruitment::CATCH_UP_DB_SPL - rms1) / 20.0);
         let env_floor = 10f32.powf((recruitment::ENVELOPE_FLOOR_DB_SPL - rms1) / 20.0);
-        self.gain_spec[..bins].fill(Complex32::default());
-        for (b, &alpha) in bank_w.iter().enumerate() {
-            if alpha <= 0.0 {
-                continue;
+        for c in 0..table.cf.len() {
+            let env = (t.norm * state.band_power[c]).sqrt() * recruitment::ENVELOPE_PER_RMS;
+            let e = &mut state.envelope[c];
+            *e += (env - *e) * table.smooth[c];
+            if *e < 1e-30 {
+                *e = 0.0;
             }
-            let table = &t.banks[b];
-            let state = &mut self.banks[b];
-            state.band_power.fill(0.0);
-            for k in 0..bins - 1 {
-                let w = self.power[k] * self.survival[k];
-                if w == 0.0 {
-                    continue;
-                }
-                let (first, h2) = table.grid.power_at(self.grid_index[k] as usize);
-                for (bp, h) in state.band_power[first..first + h2.len()].iter_mut().zip(h2) {
-                    *bp += w * h;
-                }
-            }
-            for c in 0..table.cf.len() {
-                let env = (t.norm * state.band_power[c]).sqrt() * recruitment::ENVELOPE_PER_RMS;
-                let e = &mut state.envelope[c];
-                *e += (env - *e) * table.smooth[c];
-                if *e < 1e-30 {
-                    *e = 0.0;
-                }
-                state.gains[c] = if ctl.recruitment > 0.0 {
-                    let hl = ctl.audiogram.threshold_at_linear_hz(table.cf[c]);
-                    let er = 1.0 + ctl.recruitment * (recruitment::expansion_ratio(hl) - 1.0);
-                    recruitment::gain(*e, env_max, env_floor, er)
-                } else {
-                    1.0
-                };
-            }
-            for k in 0..bins - 1 {
-                let j = self.grid_index[k] as usize;
-                let (first, hs) = table.grid.at(j);
-                let mut num = Complex32::default();
-                for (g, h) in state.gains[first..first + hs.len()].iter().zip(hs) {
-                    num += h * *g;
-                }
-                let den = table.grid.sum[j];
-                let ratio = if den.norm_sqr() > 1e-8 {
-                    num / den
-                } else {
-                    Complex32::new(state.gains[table.grid.fallback[j] as usize], 0.0)
-                };
-                self.gain_spec[k] += ratio * (alpha * table.grid.ripple[j]);
-            }
+            state.gains[c] = if ctl.recruitment > 0.0 {
+                let hl = ctl.audiogram.threshold_at_linear_hz(table.cf[c]);
+                let er = 1.0 + ctl.recruitment * (recruitment::expansion_ratio(hl) - 1.0);
+                recruitment::gain(*e, env_max, env_floor, er)
+            } else {
+                1.0
+            };
         }
+    }
 
-        // 6. Apply, inverse ear filter; hand over to the unsmeared input at the top.
+    /// 5. Per-bin gain Σ g_c H_c(f̂) / Σ H_c(f̂) × bank colouring, weighted by `alpha`.
+    #[inline(never)]
+    fn recombine(&mut self, t: &LossTables, b: usize, alpha: f32) {
+        let grid = &t.banks[b].grid;
+        let gains = &self.banks[b].gains;
+        for k in 0..t.bins - 1 {
+            let j = self.grid_index[k] as usize;
+            let (first, re, im) = grid.row(j);
+            let (nr, ni) = dot2(&gains[first..first + re.len()], re, im);
+            let inv = grid.inv_sum[j];
+            let ratio = if inv.re.is_finite() {
+                Complex32::new(nr, ni) * inv
+            } else {
+                Complex32::new(gains[grid.fallback[j] as usize], 0.0)
+            };
+            self.gain_spec[k] += ratio * (alpha * grid.ripple[j]);
+        }
+    }
+
+    /// 6. Apply the gains and the inverse ear filter; hand over to the unsmeared input × gains
+    ///    at the top.
+    #[inline(never)]
+    fn synthesise(&mut self, t: &LossTables, handover_bin: usize) {
+        let bins = t.bins;
+        let bin_hz = t.sample_rate / t.nfft as f32;
         for k in 0..bins - 1 {
             self.spec[k] = self.spec[k] * self.gain_spec[k] * t.ear.inverse[k];
         }
@@ -552,10 +610,6 @@ pub fn fast_atan2(y: f32, x: f32) -> f32 {
     } else {
         a
     }
-}
-
-fn wrap_pi(x: f32) -> f32 {
-    x - 2.0 * PI * ((x + PI) / (2.0 * PI)).floor()
 }
 
 /// Fraction of a bin's power that survives overlap-add when its phase advances `dev` radians
@@ -623,6 +677,10 @@ mod tests {
         let k = survival_table(&w, 64);
         assert!((k[0] - 1.0).abs() < 1e-4);
         assert!(k[128] < 0.5 && k[255] < k[0]);
+    }
+
+    fn wrap_pi(x: f32) -> f32 {
+        x - 2.0 * PI * ((x + PI) / (2.0 * PI)).floor()
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! Nyquist; Earshot does the same (SVD pseudo-inverse, min-norm like `numpy.linalg.lstsq`) once
 //! per sample rate, then keeps each row's significant band only.
 
+use crate::dsp::simd::{best_dot, DotFn};
 use nalgebra::DMatrix;
 
 /// MSBG's smearing broadening factors (lower, upper) for its three degrees of loss.
@@ -42,6 +43,8 @@ pub struct SmearMatrix {
     /// Per output bin: offset into `coef`; `offsets[i+1]` ends it.
     offsets: Vec<u32>,
     coef: Vec<f32>,
+    /// The dot-product kernel for this CPU.
+    dot: DotFn,
 }
 
 impl SmearMatrix {
@@ -86,6 +89,7 @@ impl SmearMatrix {
             start,
             offsets,
             coef,
+            dot: best_dot(),
         }
     }
 
@@ -105,25 +109,9 @@ impl SmearMatrix {
         for (i, o) in out.iter_mut().enumerate().take(self.size()) {
             let (a, b) = (self.offsets[i] as usize, self.offsets[i + 1] as usize);
             let s = self.start[i] as usize;
-            *o += weight * dot(&self.coef[a..b], &power[s..s + (b - a)]);
+            *o += weight * (self.dot)(&self.coef[a..b], &power[s..s + (b - a)]);
         }
     }
-}
-
-/// Dot product in eight independent lanes, so the compiler can use SIMD (a single running
-/// sum forces strict left-to-right order). This is the stage's hottest loop.
-#[inline]
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut lanes = [0.0f32; 8];
-    let (a8, a_rest) = a.split_at(a.len() / 8 * 8);
-    let (b8, b_rest) = b.split_at(a8.len());
-    for (x, y) in a8.chunks_exact(8).zip(b8.chunks_exact(8)) {
-        for l in 0..8 {
-            lanes[l] += x[l] * y[l];
-        }
-    }
-    let tail: f32 = a_rest.iter().zip(b_rest).map(|(x, y)| x * y).sum();
-    lanes.iter().sum::<f32>() + tail
 }
 
 #[cfg(test)]
@@ -152,16 +140,6 @@ mod tests {
         let below: f32 = out[..46].iter().sum();
         let above: f32 = out[47..].iter().sum();
         assert!(above > below, "above {above} below {below}");
-    }
-
-    #[test]
-    fn lane_dot_equals_plain_dot() {
-        for n in [0usize, 1, 7, 8, 9, 31, 179] {
-            let a: Vec<f32> = (0..n).map(|i| (i as f32 * 0.7).sin()).collect();
-            let b: Vec<f32> = (0..n).map(|i| (i as f32 * 0.3).cos()).collect();
-            let plain: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
-            assert!((dot(&a, &b) - plain).abs() < 1e-5, "n={n}");
-        }
     }
 
     #[test]
