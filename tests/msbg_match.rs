@@ -22,11 +22,15 @@ struct Reference {
 }
 
 fn reference() -> Reference {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/msbg_reference.json"
-    ))
-    .expect("reference table");
+    // EARSHOT_MSBG_REFERENCE may point at another table made by msbg_reference.py --out.
+    let path = std::env::var("EARSHOT_MSBG_REFERENCE").unwrap_or_else(|_| {
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/msbg_reference.json"
+        )
+        .to_string()
+    });
+    let text = std::fs::read_to_string(&path).expect("reference table");
     let v: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
     let floats = |x: &serde_json::Value| -> Vec<f64> {
         x.as_array()

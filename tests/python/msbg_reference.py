@@ -83,7 +83,14 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=str(Path(__file__).resolve().parents[1] / "data" / "msbg_reference.json"))
     ap.add_argument("--check", action="store_true", help="recompute and compare with the committed table")
+    ap.add_argument(
+        "--audiograms",
+        help="JSON file {name: [9 dB HL values]} to use instead of the built-in set (for exploring)",
+    )
     args = ap.parse_args()
+    if args.audiograms:
+        AUDIOGRAMS.clear()
+        AUDIOGRAMS.update(json.loads(Path(args.audiograms).read_text()))
     data = compute()
     if args.check:
         committed = json.loads(Path(args.out).read_text())

@@ -35,7 +35,7 @@ pub mod smearing;
 
 use crate::dsp::audiogram::Audiogram;
 use crate::dsp::calibration::Calibration;
-use crate::dsp::simd::dot2;
+use crate::dsp::simd::Kernels;
 use crate::dsp::stft::{msbg_window, StftFramer};
 use ear_transfer::EarTransfer;
 use filterbank::{Bank, BankGrid, BankKind};
@@ -173,6 +173,8 @@ pub struct LossTables {
     banks: [BankTable; 3],
     smear: [SmearMatrix; 3],
     kappa: Vec<f32>,
+    /// SIMD kernels for this CPU.
+    kernels: Kernels,
     /// Per bin: the phase a stationary sinusoid at the bin's centre advances per hop,
     /// wrapped to [−π, π].
     expected_advance: Vec<f32>,
@@ -233,6 +235,7 @@ impl LossTables {
             nfft,
             bins,
             expected_advance,
+            kernels: Kernels::detect(),
             kappa: survival_table(&window, hop),
             window,
             norm,
@@ -517,9 +520,7 @@ impl LossStage {
                 continue;
             }
             let (first, h2) = grid.power_row(self.grid_index[k] as usize);
-            for (p, h) in bp[first..first + h2.len()].iter_mut().zip(h2) {
-                *p += w * h;
-            }
+            (t.kernels.axpy)(w, h2, &mut bp[first..first + h2.len()]);
         }
     }
 
@@ -556,7 +557,7 @@ impl LossStage {
         for k in 0..t.bins - 1 {
             let j = self.grid_index[k] as usize;
             let (first, re, im) = grid.row(j);
-            let (nr, ni) = dot2(&gains[first..first + re.len()], re, im);
+            let (nr, ni) = (t.kernels.dot2)(&gains[first..first + re.len()], re, im);
             let inv = grid.inv_sum[j];
             let ratio = if inv.re.is_finite() {
                 Complex32::new(nr, ni) * inv
