@@ -143,6 +143,18 @@ fn test() -> Result {
         "warnings",
     ]))?;
     run(cargo().args(["test", "--workspace"]))?;
+    // The DSP again with the portable kernels (the run above used AVX2 where the CPU has it).
+    run(cargo()
+        .args([
+            "test",
+            "--test",
+            "msbg_match",
+            "--test",
+            "engine",
+            "--test",
+            "no_alloc",
+        ])
+        .env("EARSHOT_PORTABLE_SIMD", "1"))?;
     run(cargo().args(["bench", "--no-run"]))?;
     bundle()?;
     let root = root();

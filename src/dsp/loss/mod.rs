@@ -35,7 +35,7 @@ pub mod smearing;
 
 use crate::dsp::audiogram::Audiogram;
 use crate::dsp::calibration::Calibration;
-use crate::dsp::simd::Kernels;
+use crate::dsp::simd::{has_avx2_fma, Portable, Vector};
 use crate::dsp::stft::{msbg_window, StftFramer};
 use ear_transfer::EarTransfer;
 use filterbank::{Bank, BankGrid, BankKind};
@@ -173,8 +173,8 @@ pub struct LossTables {
     banks: [BankTable; 3],
     smear: [SmearMatrix; 3],
     kappa: Vec<f32>,
-    /// SIMD kernels for this CPU.
-    kernels: Kernels,
+    /// Whether this CPU runs the AVX2 + FMA kernels.
+    avx2: bool,
     /// Per bin: the phase a stationary sinusoid at the bin's centre advances per hop,
     /// wrapped to [−π, π].
     expected_advance: Vec<f32>,
@@ -235,7 +235,7 @@ impl LossTables {
             nfft,
             bins,
             expected_advance,
-            kernels: Kernels::detect(),
+            avx2: has_avx2_fma(),
             kappa: survival_table(&window, hop),
             window,
             norm,
@@ -288,6 +288,9 @@ pub struct LossStage {
     smeared: Vec<f32>,
     grid_index: Vec<u32>,
     survival: Vec<f32>,
+    /// Per bin: y · conj(previous y) and its phase deviation (analysis scratch).
+    advance: Vec<Complex32>,
+    dev: Vec<f32>,
     gain_spec: Vec<Complex32>,
     /// The frame's spectrum before any processing (for the top-band handover).
     raw: Vec<Complex32>,
@@ -325,6 +328,8 @@ impl LossStage {
             smeared: vec![0.0; bins],
             grid_index: vec![0; bins],
             survival: vec![1.0; bins],
+            advance: vec![Complex32::default(); bins],
+            dev: vec![0.0; bins],
             gain_spec: vec![Complex32::default(); bins],
             raw: vec![Complex32::default(); bins],
             non_finite_frames: 0,
@@ -439,9 +444,10 @@ impl LossStage {
     }
 
     /// 1. Ear filter, power, instantaneous frequency and overlap-add survival per bin.
+    ///    Three passes over the bins, each simple enough to vectorise.
     #[inline(never)]
     fn analyse(&mut self, t: &LossTables) {
-        let bins = t.bins;
+        let m = t.bins - 1;
         let hop = t.hop as f32;
         let nfft = t.nfft as f32;
         let bin_hz = t.sample_rate / nfft;
@@ -449,33 +455,40 @@ impl LossStage {
         let grid_last = (t.banks[0].grid.len() - 1) as f32;
         let kappa_scale = (KAPPA_POINTS - 1) as f32 / PI;
         let dev_to_bins = nfft / (2.0 * PI * hop);
-        for k in 0..bins - 1 {
+        // Pass 1: ear filter, power, phase advance since the previous frame (as a complex
+        // number: y · conj(previous y)).
+        for k in 0..m {
             let y = self.spec[k] * t.ear.forward[k];
             self.spec[k] = y;
             self.power[k] = y.norm_sqr();
-            let dev = if self.have_prev {
-                let c = y * self.prev[k].conj();
-                // Both terms lie in [−π, π]: one conditional step wraps the difference.
-                let d = fast_atan2(c.im, c.re) - t.expected_advance[k];
-                if d > PI {
-                    d - 2.0 * PI
-                } else if d < -PI {
-                    d + 2.0 * PI
-                } else {
-                    d
-                }
-            } else {
-                0.0
-            };
+            let c = y * self.prev[k].conj();
             self.prev[k] = y;
+            self.advance[k] = c;
+        }
+        // Pass 2: deviation of the advance from the bin's own, wrapped to [−π, π] (both terms
+        // lie in [−π, π], so one conditional step wraps).
+        if self.have_prev {
+            for (d, (c, e)) in self.dev[..m]
+                .iter_mut()
+                .zip(self.advance[..m].iter().zip(&t.expected_advance))
+            {
+                let x = fast_atan2(c.im, c.re) - e;
+                let x = if x > PI { x - 2.0 * PI } else { x };
+                *d = if x < -PI { x + 2.0 * PI } else { x };
+            }
+        } else {
+            self.dev[..m].fill(0.0);
+        }
+        // Pass 3: reassigned frequency → nearest grid point; overlap-add survival.
+        for k in 0..m {
+            let dev = self.dev[k];
             let hz = (k as f32 + dev * dev_to_bins) * bin_hz;
-            // Round to the nearest grid point (non-negative, so +0.5 and truncation).
             self.grid_index[k] = (hz * per_hz + 0.5).clamp(0.0, grid_last) as u32;
             self.survival[k] = t.kappa[((dev.abs() * kappa_scale) as usize).min(KAPPA_POINTS - 1)];
         }
         self.have_prev = true;
-        self.power[bins - 1] = 0.0;
-        self.spec[bins - 1] = Complex32::default();
+        self.power[m] = 0.0;
+        self.spec[m] = Complex32::default();
     }
 
     /// 2. Smearing with the weighted MSBG matrices; phase kept.
@@ -511,6 +524,23 @@ impl LossStage {
     /// 3. Band power of each channel of bank `b`: smeared power × survival × |H_c(f̂)|².
     #[inline(never)]
     fn band_powers(&mut self, t: &LossTables, b: usize) {
+        #[cfg(target_arch = "x86_64")]
+        if t.avx2 {
+            // SAFETY: `avx2` is set only where the CPU has AVX2 and FMA.
+            unsafe { self.band_powers_avx2(t, b) };
+            return;
+        }
+        self.band_powers_with::<Portable>(t, b);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn band_powers_avx2(&mut self, t: &LossTables, b: usize) {
+        self.band_powers_with::<crate::dsp::simd::Avx2>(t, b);
+    }
+
+    #[inline(always)]
+    fn band_powers_with<V: Vector>(&mut self, t: &LossTables, b: usize) {
         let grid = &t.banks[b].grid;
         let bp = &mut self.banks[b].band_power;
         bp.fill(0.0);
@@ -520,7 +550,7 @@ impl LossStage {
                 continue;
             }
             let (first, h2) = grid.power_row(self.grid_index[k] as usize);
-            (t.kernels.axpy)(w, h2, &mut bp[first..first + h2.len()]);
+            V::axpy(w, h2, &mut bp[first..first + h2.len()]);
         }
     }
 
@@ -552,12 +582,29 @@ impl LossStage {
     /// 5. Per-bin gain Σ g_c H_c(f̂) / Σ H_c(f̂) × bank colouring, weighted by `alpha`.
     #[inline(never)]
     fn recombine(&mut self, t: &LossTables, b: usize, alpha: f32) {
+        #[cfg(target_arch = "x86_64")]
+        if t.avx2 {
+            // SAFETY: `avx2` is set only where the CPU has AVX2 and FMA.
+            unsafe { self.recombine_avx2(t, b, alpha) };
+            return;
+        }
+        self.recombine_with::<Portable>(t, b, alpha);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn recombine_avx2(&mut self, t: &LossTables, b: usize, alpha: f32) {
+        self.recombine_with::<crate::dsp::simd::Avx2>(t, b, alpha);
+    }
+
+    #[inline(always)]
+    fn recombine_with<V: Vector>(&mut self, t: &LossTables, b: usize, alpha: f32) {
         let grid = &t.banks[b].grid;
         let gains = &self.banks[b].gains;
         for k in 0..t.bins - 1 {
             let j = self.grid_index[k] as usize;
             let (first, re, im) = grid.row(j);
-            let (nr, ni) = (t.kernels.dot2)(&gains[first..first + re.len()], re, im);
+            let (nr, ni) = V::dot2(&gains[first..first + re.len()], re, im);
             let inv = grid.inv_sum[j];
             let ratio = if inv.re.is_finite() {
                 Complex32::new(nr, ni) * inv
@@ -588,24 +635,22 @@ impl LossStage {
 
 /// atan2 to within 1e-5 rad (Abramowitz & Stegun 4.4.47 on [0, 1], folded by octant): the
 /// instantaneous-frequency estimate needs ~1e-3 rad, and libm's atan2f was 9 % of the stage.
+/// Branch-free (selects only), so loops over bins vectorise.
 #[inline]
 pub fn fast_atan2(y: f32, x: f32) -> f32 {
     let (ax, ay) = (x.abs(), y.abs());
-    let (num, den) = if ax >= ay { (ay, ax) } else { (ax, ay) };
-    if den == 0.0 {
-        return 0.0;
-    }
-    let t = num / den;
+    let (lo, hi) = (ax.min(ay), ax.max(ay));
+    let t = if hi > 0.0 { lo / hi } else { 0.0 };
     let t2 = t * t;
-    let mut a = t
+    let p = t
         * (0.999_866
             + t2 * (-0.330_299_5 + t2 * (0.180_141 + t2 * (-0.085_133 + t2 * 0.020_835_1))));
-    if ay > ax {
-        a = std::f32::consts::FRAC_PI_2 - a;
-    }
-    if x < 0.0 {
-        a = PI - a;
-    }
+    let a = if ay > ax {
+        std::f32::consts::FRAC_PI_2 - p
+    } else {
+        p
+    };
+    let a = if x < 0.0 { PI - a } else { a };
     if y < 0.0 {
         -a
     } else {

@@ -7,7 +7,7 @@
 //! Nyquist; Earshot does the same (SVD pseudo-inverse, min-norm like `numpy.linalg.lstsq`) once
 //! per sample rate, then keeps each row's significant band only.
 
-use crate::dsp::simd::{best_dot, DotFn};
+use crate::dsp::simd::{has_avx2_fma, Portable, Vector};
 use nalgebra::DMatrix;
 
 /// MSBG's smearing broadening factors (lower, upper) for its three degrees of loss.
@@ -43,8 +43,8 @@ pub struct SmearMatrix {
     /// Per output bin: offset into `coef`; `offsets[i+1]` ends it.
     offsets: Vec<u32>,
     coef: Vec<f32>,
-    /// The dot-product kernel for this CPU.
-    dot: DotFn,
+    /// Whether to run the AVX2 + FMA kernel.
+    avx2: bool,
 }
 
 impl SmearMatrix {
@@ -89,7 +89,7 @@ impl SmearMatrix {
             start,
             offsets,
             coef,
-            dot: best_dot(),
+            avx2: has_avx2_fma(),
         }
     }
 
@@ -104,12 +104,28 @@ impl SmearMatrix {
     }
 
     /// `out[i] += weight · Σ_j S[i,j] · power[j]`.
-    #[inline]
     pub fn apply_add(&self, power: &[f32], weight: f32, out: &mut [f32]) {
+        #[cfg(target_arch = "x86_64")]
+        if self.avx2 {
+            // SAFETY: `avx2` is set only where the CPU has AVX2 and FMA.
+            unsafe { self.apply_add_avx2(power, weight, out) };
+            return;
+        }
+        self.apply_add_with::<Portable>(power, weight, out);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn apply_add_avx2(&self, power: &[f32], weight: f32, out: &mut [f32]) {
+        self.apply_add_with::<crate::dsp::simd::Avx2>(power, weight, out);
+    }
+
+    #[inline(always)]
+    fn apply_add_with<V: Vector>(&self, power: &[f32], weight: f32, out: &mut [f32]) {
         for (i, o) in out.iter_mut().enumerate().take(self.size()) {
             let (a, b) = (self.offsets[i] as usize, self.offsets[i + 1] as usize);
             let s = self.start[i] as usize;
-            *o += weight * (self.dot)(&self.coef[a..b], &power[s..s + (b - a)]);
+            *o += weight * V::dot(&self.coef[a..b], &power[s..s + (b - a)]);
         }
     }
 }
