@@ -87,17 +87,7 @@ impl Audiogram {
     /// Threshold at any frequency: linear in dB against log-frequency between the standard
     /// frequencies, held flat beyond the ends (DESIGN.md §3).
     pub fn threshold_at(&self, hz: f32) -> f32 {
-        let t = &self.thresholds_db_hl;
-        if hz.is_nan() || hz <= STANDARD_HZ[0] {
-            return t[0];
-        }
-        if hz >= STANDARD_HZ[POINTS - 1] {
-            return t[POINTS - 1];
-        }
-        let i = STANDARD_HZ.iter().rposition(|&f| f <= hz).unwrap_or(0);
-        let (f0, f1) = (STANDARD_HZ[i], STANDARD_HZ[i + 1]);
-        let a = (hz / f0).ln() / (f1 / f0).ln();
-        t[i] + a * (t[i + 1] - t[i])
+        self.interpolate(hz, |f0, f1, hz| (hz / f0).ln() / (f1 / f0).ln())
     }
 
     /// Threshold at any frequency interpolated linearly in *frequency* (flat beyond the ends):
@@ -105,6 +95,11 @@ impl Audiogram {
     /// The loss stage uses it for the expansion ratio of each auditory band so that it
     /// reproduces MSBG; between 4 and 6 kHz the two rules differ by up to ≈ 5 % of the step.
     pub fn threshold_at_linear_hz(&self, hz: f32) -> f32 {
+        self.interpolate(hz, |f0, f1, hz| (hz - f0) / (f1 - f0))
+    }
+
+    /// Between the standard frequencies around `hz`, at `fraction(f0, f1, hz)` of the way.
+    fn interpolate(&self, hz: f32, fraction: fn(f32, f32, f32) -> f32) -> f32 {
         let t = &self.thresholds_db_hl;
         if hz.is_nan() || hz <= STANDARD_HZ[0] {
             return t[0];
@@ -114,7 +109,7 @@ impl Audiogram {
         }
         let i = STANDARD_HZ.iter().rposition(|&f| f <= hz).unwrap_or(0);
         let (f0, f1) = (STANDARD_HZ[i], STANDARD_HZ[i + 1]);
-        t[i] + (hz - f0) / (f1 - f0) * (t[i + 1] - t[i])
+        t[i] + fraction(f0, f1, hz) * (t[i + 1] - t[i])
     }
 
     /// The shape scaled by `severity` (0 = normal hearing, 1 = as drawn).

@@ -274,10 +274,8 @@ pub struct BankGrid {
     re: Vec<f32>,
     im: Vec<f32>,
     power: Vec<f32>,
-    /// Per grid point: the complex sum over its window (normaliser of the recombination).
-    pub sum: Vec<Complex32>,
-    /// Per grid point: 1 / sum, or NaN where the sum is too small to divide by (there the
-    /// `fallback` channel's gain is used).
+    /// Per grid point: 1 / (complex sum of its row), the normaliser of the recombination, or
+    /// NaN where the sum is too small to divide by (there the `fallback` channel's gain is used).
     pub inv_sum: Vec<Complex32>,
     /// Per grid point: |bank sum| / |mild-bank sum|, both with recombination gain: the linear
     /// colouring MSBG's broader banks add relative to the normal-hearing bank.
@@ -331,7 +329,6 @@ impl BankGrid {
             re: Vec::new(),
             im: Vec::new(),
             power: Vec::new(),
-            sum: Vec::with_capacity(n),
             inv_sum: Vec::with_capacity(n),
             ripple: Vec::with_capacity(n),
             fallback: Vec::with_capacity(n),
@@ -354,7 +351,6 @@ impl BankGrid {
                 s.1 += h.1;
             }
             let sum = Complex32::new(s.0 as f32, s.1 as f32);
-            grid.sum.push(sum);
             grid.inv_sum.push(if sum.norm_sqr() > 1e-8 {
                 sum.inv()
             } else {
