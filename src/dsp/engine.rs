@@ -99,7 +99,6 @@ pub struct Engine {
     pov: Smoother,
     gain: Smoother,
     bypass: Smoother,
-    params: EngineParams,
     /// Bad input samples muted since creation (NaN, ±Inf, beyond ±1e4).
     pub bad_input_samples: u64,
 }
@@ -144,7 +143,6 @@ impl Engine {
             pov: s(1.0, POV_RAMP_MS),
             gain: s(1.0, GAIN_RAMP_MS),
             bypass: s(0.0, BYPASS_RAMP_MS),
-            params: *params,
             bad_input_samples: 0,
         };
         e.set_params(params);
@@ -163,7 +161,6 @@ impl Engine {
 
     /// New targets; smoothed from the current values.
     pub fn set_params(&mut self, p: &EngineParams) {
-        self.params = *p;
         self.severity.set_target(p.severity.clamp(0.0, 1.0));
         let right = if p.link_ears { &p.left } else { &p.right };
         for (ctl, a) in self.ear_controls.iter_mut().zip([&p.left, right]) {
