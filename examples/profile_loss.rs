@@ -1,4 +1,5 @@
-//! Runs the loss stage on 2 s of 48 kHz stereo (for `valgrind --tool=callgrind` profiles).
+//! Runs the loss stage on 20 s of 48 kHz stereo and prints × real time (a quick check between
+//! benchmark runs; also the workload for `perf record` or `valgrind --tool=callgrind`).
 use earshot::dsp::audiogram::Preset;
 use earshot::dsp::loss::{LossControl, LossStage};
 
@@ -10,7 +11,7 @@ fn main() {
     };
     let mut ears = [LossStage::new(fs), LossStage::new(fs)];
     let mut seed = 1u32;
-    let x: Vec<f32> = (0..(2.0 * fs) as usize)
+    let x: Vec<f32> = (0..(20.0 * fs) as usize)
         .map(|i| {
             seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
             0.1 * (i as f32 * 0.0523).sin()
@@ -18,6 +19,7 @@ fn main() {
         })
         .collect();
     let mut sum = 0.0f32;
+    let t0 = std::time::Instant::now();
     for ear in ears.iter_mut() {
         let mut buf = x.clone();
         let mut pos = 0;
@@ -28,5 +30,10 @@ fn main() {
         }
         sum += buf.iter().sum::<f32>();
     }
+    let secs = x.len() as f64 / fs as f64;
+    eprintln!(
+        "{:.0}x real time (stereo, chunks up to one hop)",
+        secs / t0.elapsed().as_secs_f64()
+    );
     println!("{sum}");
 }

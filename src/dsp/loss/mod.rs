@@ -324,7 +324,16 @@ impl LossStage {
             prev: vec![Complex32::default(); bins],
             have_prev: false,
             banks: [state(&t.banks[0]), state(&t.banks[1]), state(&t.banks[2])],
-            power: vec![0.0; bins],
+            // The smearing kernel may read a few zero entries past the last bin.
+            power: vec![
+                0.0;
+                t.smear
+                    .iter()
+                    .map(|m| m.input_len())
+                    .max()
+                    .unwrap_or(0)
+                    .max(bins)
+            ],
             smeared: vec![0.0; bins],
             grid_index: vec![0; bins],
             survival: vec![1.0; bins],
@@ -500,7 +509,7 @@ impl LossStage {
         }
         for (i, w) in weights[1..].iter().enumerate() {
             if *w > 0.0 {
-                t.smear[i].apply_add(&self.power[..m], *w, &mut self.smeared[..m]);
+                t.smear[i].apply_add(&self.power, *w, &mut self.smeared[..m]);
             }
         }
         for k in 0..m {
