@@ -170,7 +170,11 @@ mod avx2 {
             ai = _mm256_fmadd_ps(x, _mm256_loadu_ps(pi.add(i)), ai);
             i += 8;
         }
-        let (mut sr, mut si) = (hsum(ar), hsum(ai));
+        // Both sums reduced together: [r, i, r, i] after two pairwise adds.
+        let h = _mm256_hadd_ps(ar, ai);
+        let q = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps::<1>(h));
+        let q = _mm_hadd_ps(q, q);
+        let (mut sr, mut si) = (_mm_cvtss_f32(q), _mm_cvtss_f32(_mm_movehdup_ps(q)));
         while i < n {
             sr += g[i] * re[i];
             si += g[i] * im[i];

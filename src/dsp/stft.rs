@@ -77,6 +77,21 @@ impl StftFramer {
         (y, self.count == self.hop)
     }
 
+    /// [`Self::push`] for a whole chunk (at most [`Self::until_frame`] samples), in place:
+    /// the samples go in, the same number of output samples come back. Returns whether a
+    /// frame is due.
+    pub fn push_block(&mut self, io: &mut [f32]) -> bool {
+        let len = io.len();
+        assert!(len <= self.until_frame());
+        let first = len.min(self.n - self.in_pos);
+        self.input[self.in_pos..self.in_pos + first].copy_from_slice(&io[..first]);
+        self.input[..len - first].copy_from_slice(&io[first..]);
+        self.in_pos = (self.in_pos + len) % self.n;
+        io.copy_from_slice(&self.out[self.count..self.count + len]);
+        self.count += len;
+        self.count == self.hop
+    }
+
     /// The last `n` input samples, oldest first, multiplied by `window`.
     pub fn frame_into(&self, window: &[f32], dst: &mut [f32]) {
         let (newer, older) = self.input.split_at(self.in_pos);
@@ -137,5 +152,24 @@ mod tests {
         for i in n..1000 {
             assert!((out[i] - input[i - n]).abs() < 1e-5, "sample {i}");
         }
+        // The same through chunks of every size up to a hop: bit-identical.
+        let mut g = StftFramer::new(n);
+        let mut chunked = Vec::new();
+        let (mut pos, mut size) = (0, 1);
+        while pos < input.len() {
+            let len = size.min(g.until_frame()).min(input.len() - pos);
+            let mut io = input[pos..pos + len].to_vec();
+            if g.push_block(&mut io) {
+                g.frame_into(&w, &mut buf);
+                for (b, w) in buf.iter_mut().zip(&w) {
+                    *b *= w;
+                }
+                g.overlap_add(&buf);
+            }
+            chunked.extend_from_slice(&io);
+            pos += len;
+            size = size % (n / 4) + 1;
+        }
+        assert_eq!(chunked, out);
     }
 }

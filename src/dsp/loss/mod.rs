@@ -369,13 +369,8 @@ impl LossStage {
     /// Process samples in place; `io.len()` must not exceed [`Self::until_frame`]. When the
     /// chunk reaches a frame boundary the frame is processed with `ctl`.
     pub fn process(&mut self, io: &mut [f32], ctl: &LossControl) {
-        debug_assert!(io.len() <= self.until_frame());
-        for x in io.iter_mut() {
-            let (y, due) = self.framer.push(*x);
-            *x = y;
-            if due {
-                self.process_frame(ctl);
-            }
+        if self.framer.push_block(io) {
+            self.process_frame(ctl);
         }
     }
 
@@ -532,18 +527,12 @@ impl LossStage {
         }
         for k in 0..m {
             let (p, s) = (self.power[k], self.smeared[k]);
-            self.spec[k] = if p > 0.0 {
-                // MSBG takes the complex square root: negative smeared power turns the
-                // bin's phase by 90°.
-                let r = (s.abs() / p).sqrt();
-                if s >= 0.0 {
-                    self.spec[k] * r
-                } else {
-                    self.spec[k] * Complex32::new(0.0, r)
-                }
-            } else {
-                Complex32::default()
-            };
+            // MSBG takes the complex square root: negative smeared power turns the bin's
+            // phase by 90°. Written with selects only, so the loop vectorises.
+            let r = if p > 0.0 { (s.abs() / p).sqrt() } else { 0.0 };
+            let x = self.spec[k];
+            let rotated = Complex32::new(-x.im, x.re);
+            self.spec[k] = if s >= 0.0 { x } else { rotated } * r;
             self.power[k] = s.abs();
         }
     }
