@@ -83,27 +83,38 @@ fn bench(c: &mut Criterion) {
         });
     }
 
-    // The loss stage alone (two ears), full fidelity: MSBG's severe bank and smearing.
-    let ctl = LossControl {
-        audiogram: Preset::Ruben.audiogram(),
-        ..LossControl::default()
-    };
-    let mut ears = [LossStage::new(FS), LossStage::new(FS)];
-    let mut bufs = [x.clone(), x.clone()];
-    let mut run = || {
-        for (ear, buf) in ears.iter_mut().zip(bufs.iter_mut()) {
-            buf.copy_from_slice(&x);
+    // The loss stage alone (two ears, as the engine runs them), full fidelity: MSBG's severe
+    // bank and smearing. Linked ears share one pass over the smearing matrix; ears in
+    // different degree classes (here Ruben and a moderate flat loss) cannot.
+    for (name, right) in [
+        ("loss_stage_severe", Preset::Ruben),
+        ("loss_stage_severe_unlinked", Preset::Moderate),
+    ] {
+        let ctl = |p: Preset| LossControl {
+            audiogram: p.audiogram(),
+            ..LossControl::default()
+        };
+        let (cl, cr) = (ctl(Preset::Ruben), ctl(right));
+        let [mut left, mut right] = [LossStage::new(FS), LossStage::new(FS)];
+        let [mut l, mut r] = [x.clone(), x.clone()];
+        let mut run = || {
+            l.copy_from_slice(&x);
+            r.copy_from_slice(&x);
             let mut pos = 0;
             while pos < BLOCK {
-                let n = (BLOCK - pos).min(ear.until_frame());
-                ear.process(&mut buf[pos..pos + n], &ctl);
+                let n = (BLOCK - pos).min(left.until_frame());
+                LossStage::process_stereo(
+                    [&mut left, &mut right],
+                    [&mut l[pos..pos + n], &mut r[pos..pos + n]],
+                    [&cl, &cr],
+                );
                 pos += n;
             }
-        }
-        black_box(&bufs);
-    };
-    g.bench_function("loss_stage_severe", |b| b.iter(&mut run));
-    realtime("loss_stage_severe", 20.0, &mut run);
+            black_box((&l, &r));
+        };
+        g.bench_function(name, |b| b.iter(&mut run));
+        realtime(name, 20.0, &mut run);
+    }
     g.finish();
 }
 

@@ -250,7 +250,6 @@ impl Engine {
                 }
             }
             for (ch, chan) in channels.iter_mut().enumerate().take(nch) {
-                let ctl = self.loss_control(ch);
                 let io = &mut chan[pos..pos + chunk];
                 let dry = &mut self.dry_scratch[ch][..chunk];
                 for (x, d) in io.iter_mut().zip(dry.iter_mut()) {
@@ -266,7 +265,20 @@ impl Engine {
                     *x = clean;
                     *d = clean;
                 }
-                self.ears[ch].process(io, &ctl);
+            }
+            if let [left, right, ..] = &mut channels[..nch] {
+                let ctl = [self.loss_control(0), self.loss_control(1)];
+                let [ear_l, ear_r, ..] = &mut self.ears[..] else {
+                    unreachable!("MAX_CHANNELS is 2")
+                };
+                LossStage::process_stereo(
+                    [ear_l, ear_r],
+                    [&mut left[pos..pos + chunk], &mut right[pos..pos + chunk]],
+                    [&ctl[0], &ctl[1]],
+                );
+            } else if let [mono] = &mut channels[..nch] {
+                let ctl = self.loss_control(0);
+                self.ears[0].process(&mut mono[pos..pos + chunk], &ctl);
             }
             for i in 0..chunk {
                 let pov = self.pov.next_sample();

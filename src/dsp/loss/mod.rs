@@ -189,6 +189,11 @@ struct BankTable {
 }
 
 impl LossTables {
+    /// First bin of the top-band handover.
+    fn handover_bin(&self) -> usize {
+        ((HANDOVER_HZ.0 * self.nfft as f32 / self.sample_rate) as usize).min(self.bins - 1)
+    }
+
     /// Build the tables for `sample_rate` (≈ 0.3 s: three SVDs). Prefer [`Self::shared`].
     pub fn new(sample_rate: f32) -> Self {
         let hop = hop_for(sample_rate);
@@ -374,8 +379,69 @@ impl LossStage {
         }
     }
 
+    /// Both ears of a stereo pair: the same as [`Self::process`] on each, but when both
+    /// ears smear with the same weights (linked ears, or the same degree of loss) one pass
+    /// over the smearing matrix serves both, which halves its cost. The stages must share
+    /// their tables and frame phase (built together, reset together); otherwise each is
+    /// processed on its own. Bit-identical to processing them separately.
+    pub fn process_stereo(ears: [&mut Self; 2], io: [&mut [f32]; 2], ctl: [&LossControl; 2]) {
+        let [a, b] = ears;
+        let [io_a, io_b] = io;
+        let paired = Arc::ptr_eq(&a.t, &b.t)
+            && a.framer.until_frame() == b.framer.until_frame()
+            && io_a.len() == io_b.len();
+        if !paired {
+            a.process(io_a, ctl[0]);
+            b.process(io_b, ctl[1]);
+            return;
+        }
+        let due_a = a.framer.push_block(io_a);
+        let due_b = b.framer.push_block(io_b);
+        debug_assert_eq!(due_a, due_b);
+        if !(due_a && due_b) {
+            return;
+        }
+        let t = Arc::clone(&a.t);
+        let (wa, wb) = (ctl[0].smear_weights(), ctl[1].smear_weights());
+        let spectral_a = a.begin_frame(&t, ctl[0]);
+        let spectral_b = b.begin_frame(&t, ctl[1]);
+        if spectral_a && spectral_b && wa == wb && wa[0] < 1.0 {
+            let m = t.smear[0].size();
+            for st in [&mut *a, &mut *b] {
+                for (s, p) in st.smeared[..m].iter_mut().zip(&st.power[..m]) {
+                    *s = wa[0] * p;
+                }
+            }
+            for (i, w) in wa[1..].iter().enumerate() {
+                if *w > 0.0 {
+                    t.smear[i].apply_add_pair(
+                        [&a.power, &b.power],
+                        *w,
+                        [&mut a.smeared[..m], &mut b.smeared[..m]],
+                    );
+                }
+            }
+            a.finish_frame(&t, ctl[0], true);
+            b.finish_frame(&t, ctl[1], true);
+        } else {
+            for (st, spectral, ctl) in [(a, spectral_a, ctl[0]), (b, spectral_b, ctl[1])] {
+                if spectral {
+                    st.finish_frame(&t, ctl, false);
+                }
+            }
+        }
+    }
+
     fn process_frame(&mut self, ctl: &LossControl) {
         let t = Arc::clone(&self.t);
+        if self.begin_frame(&t, ctl) {
+            self.finish_frame(&t, ctl, false);
+        }
+    }
+
+    /// Frame start: window, FFT, analysis. Returns false when the frame is already finished
+    /// (the neutral fast path).
+    fn begin_frame(&mut self, t: &LossTables, ctl: &LossControl) -> bool {
         let n = self.framer.frame_len();
         self.framer.frame_into(&t.window, &mut self.time[..n]);
         let neutral = ctl.audiogram == Audiogram::NORMAL && ctl.smear_weights()[0] >= 1.0;
@@ -387,16 +453,45 @@ impl LossStage {
             }
             self.have_prev = false;
             self.framer.overlap_add(&self.time[..n]);
-            return;
+            return false;
         }
         self.time[n..].fill(0.0);
+        // The sizes are the plan's own, so the FFT cannot fail; if it did, the frame would
+        // be dropped (silence) rather than panic.
         if t.r2c
             .process_with_scratch(&mut self.time, &mut self.spec, &mut self.scratch_fwd)
             .is_err()
         {
-            return;
+            self.spec.fill(Complex32::default());
         }
-        self.spectral(&t, ctl);
+        let handover_bin = t.handover_bin();
+        self.raw[handover_bin..].copy_from_slice(&self.spec[handover_bin..]);
+        self.analyse(t);
+        true
+    }
+
+    /// Frame end: smearing (unless `smeared` already holds the matrix product), bands,
+    /// recruitment, recombination, inverse FFT, overlap-add.
+    fn finish_frame(&mut self, t: &LossTables, ctl: &LossControl, smeared: bool) {
+        let n = self.framer.frame_len();
+        let smear_w = ctl.smear_weights();
+        if smear_w[0] < 1.0 {
+            if !smeared {
+                self.smear_product(t, &smear_w);
+            }
+            self.smear_phase(t);
+        }
+        let degree = degree_weights(ctl.audiogram.msbg_degree_db());
+        let bank_w = [degree[0] + degree[1], degree[2], degree[3]];
+        self.gain_spec.fill(Complex32::default());
+        for (b, &alpha) in bank_w.iter().enumerate() {
+            if alpha > 0.0 {
+                self.band_powers(t, b);
+                self.recruitment_gains(t, b, ctl);
+                self.recombine(t, b, alpha);
+            }
+        }
+        self.synthesise(t, t.handover_bin());
         self.spec[0].im = 0.0;
         let last = t.bins - 1;
         self.spec[last] = Complex32::default();
@@ -404,7 +499,7 @@ impl LossStage {
             .process_with_scratch(&mut self.spec, &mut self.time, &mut self.scratch_inv)
             .is_err()
         {
-            return;
+            self.time.fill(0.0);
         }
         let scale = 1.0 / t.nfft as f32;
         let mut finite = true;
@@ -418,29 +513,6 @@ impl LossStage {
             return;
         }
         self.framer.overlap_add(&self.time[..n]);
-    }
-
-    /// Steps 1–6 of the module docs on `self.spec`.
-    fn spectral(&mut self, t: &LossTables, ctl: &LossControl) {
-        let handover_bin =
-            ((HANDOVER_HZ.0 * t.nfft as f32 / t.sample_rate) as usize).min(t.bins - 1);
-        self.raw[handover_bin..].copy_from_slice(&self.spec[handover_bin..]);
-        self.analyse(t);
-        let smear_w = ctl.smear_weights();
-        if smear_w[0] < 1.0 {
-            self.smear(t, &smear_w);
-        }
-        let degree = degree_weights(ctl.audiogram.msbg_degree_db());
-        let bank_w = [degree[0] + degree[1], degree[2], degree[3]];
-        self.gain_spec.fill(Complex32::default());
-        for (b, &alpha) in bank_w.iter().enumerate() {
-            if alpha > 0.0 {
-                self.band_powers(t, b);
-                self.recruitment_gains(t, b, ctl);
-                self.recombine(t, b, alpha);
-            }
-        }
-        self.synthesise(t, handover_bin);
     }
 
     /// 1. Ear filter, power, instantaneous frequency and overlap-add survival per bin.
@@ -513,9 +585,9 @@ impl LossStage {
         self.spec[m] = Complex32::default();
     }
 
-    /// 2. Smearing with the weighted MSBG matrices; phase kept.
+    /// 2a. Smearing: `smeared` = the power spectrum through the weighted MSBG matrices.
     #[inline(never)]
-    fn smear(&mut self, t: &LossTables, weights: &[f32; 4]) {
+    fn smear_product(&mut self, t: &LossTables, weights: &[f32; 4]) {
         let m = t.smear[0].size();
         for (s, p) in self.smeared[..m].iter_mut().zip(&self.power[..m]) {
             *s = weights[0] * p;
@@ -525,6 +597,12 @@ impl LossStage {
                 t.smear[i].apply_add(&self.power, *w, &mut self.smeared[..m]);
             }
         }
+    }
+
+    /// 2b. Each bin scaled to its smeared power; phase kept.
+    #[inline(never)]
+    fn smear_phase(&mut self, t: &LossTables) {
+        let m = t.smear[0].size();
         for k in 0..m {
             let (p, s) = (self.power[k], self.smeared[k]);
             // MSBG takes the complex square root: negative smeared power turns the bin's
@@ -776,6 +854,57 @@ mod tests {
         }
         assert!(worst < 2e-5, "worst {worst}");
         assert_eq!(fast_atan2(0.0, 0.0), 0.0);
+    }
+
+    #[test]
+    fn stereo_pass_equals_separate_ears() {
+        use crate::dsp::audiogram::Preset;
+        let fs = 48000.0;
+        let signal = |seed: u32| {
+            let mut s = seed;
+            (0..6000)
+                .map(|i| {
+                    s = s.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                    0.2 * (i as f32 * 0.05).sin() + 0.1 * ((s >> 8) as f32 / 16_777_216.0 - 0.5)
+                })
+                .collect::<Vec<f32>>()
+        };
+        let ctl = |p: Preset| LossControl {
+            audiogram: p.audiogram(),
+            ..LossControl::default()
+        };
+        // Same smearing (joint pass), and different smearing (separate passes).
+        for (cl, cr) in [
+            (ctl(Preset::Ruben), ctl(Preset::Ruben)),
+            (ctl(Preset::Ruben), ctl(Preset::Mild)),
+        ] {
+            let (xl, xr) = (signal(1), signal(2));
+            let mut apart = [xl.clone(), xr.clone()];
+            for (buf, c) in apart.iter_mut().zip([&cl, &cr]) {
+                let mut st = LossStage::new(fs);
+                let mut pos = 0;
+                while pos < buf.len() {
+                    let n = (buf.len() - pos).min(st.until_frame()).min(37);
+                    st.process(&mut buf[pos..pos + n], c);
+                    pos += n;
+                }
+            }
+            let (mut a, mut b) = (LossStage::new(fs), LossStage::new(fs));
+            let (mut yl, mut yr) = (xl.clone(), xr.clone());
+            let mut pos = 0;
+            while pos < yl.len() {
+                let n = (yl.len() - pos).min(a.until_frame()).min(37);
+                LossStage::process_stereo(
+                    [&mut a, &mut b],
+                    [&mut yl[pos..pos + n], &mut yr[pos..pos + n]],
+                    [&cl, &cr],
+                );
+                pos += n;
+            }
+            assert!(yl.iter().any(|v| v.abs() > 1e-4), "output is not silent");
+            assert_eq!(yl, apart[0]);
+            assert_eq!(yr, apart[1]);
+        }
     }
 
     #[test]

@@ -179,6 +179,56 @@ impl SmearMatrix {
         self.apply_add_with::<crate::dsp::simd::Avx2>(power, weight, out);
     }
 
+    /// [`Self::apply_add`] for two power spectra (both ears) in one pass over the matrix.
+    pub fn apply_add_pair(&self, power: [&[f32]; 2], weight: f32, out: [&mut [f32]; 2]) {
+        for p in power {
+            assert!(p.len() >= self.input_len());
+        }
+        let [oa, ob] = out;
+        assert!(oa.len() >= self.size && ob.len() >= self.size);
+        #[cfg(target_arch = "x86_64")]
+        if self.avx2 {
+            // SAFETY: `avx2` is set only where the CPU has AVX2 and FMA.
+            unsafe { self.apply_add_pair_avx2(power, weight, [oa, ob]) };
+            return;
+        }
+        self.apply_add_pair_with::<Portable>(power, weight, [oa, ob]);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn apply_add_pair_avx2(&self, power: [&[f32]; 2], weight: f32, out: [&mut [f32]; 2]) {
+        self.apply_add_pair_with::<crate::dsp::simd::Avx2>(power, weight, out);
+    }
+
+    #[inline(always)]
+    fn apply_add_pair_with<V: Vector>(
+        &self,
+        power: [&[f32]; 2],
+        weight: f32,
+        out: [&mut [f32]; 2],
+    ) {
+        let [oa, ob] = out;
+        let groups = oa[..self.size]
+            .chunks_mut(GROUP)
+            .zip(ob[..self.size].chunks_mut(GROUP));
+        for (g, (ya, yb)) in groups.enumerate() {
+            let (s, w) = (self.start[g] as usize, self.width[g] as usize);
+            let o = self.offsets[g] as usize;
+            let (sa, sb) = V::dot4x2(
+                &self.coef[o..o + GROUP * w],
+                &power[0][s..s + w],
+                &power[1][s..s + w],
+            );
+            for (y, v) in ya.iter_mut().zip(sa) {
+                *y += weight * v;
+            }
+            for (y, v) in yb.iter_mut().zip(sb) {
+                *y += weight * v;
+            }
+        }
+    }
+
     #[inline(always)]
     fn apply_add_with<V: Vector>(&self, power: &[f32], weight: f32, out: &mut [f32]) {
         for (g, out) in out[..self.size].chunks_mut(GROUP).enumerate() {
