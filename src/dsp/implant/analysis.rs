@@ -111,6 +111,17 @@ impl Analysis {
         self.channels
     }
 
+    /// Zeroes filter states too small to matter, so silence never runs on subnormals.
+    pub fn flush_tiny(&mut self) {
+        for s in &mut self.sections {
+            for v in s.s1.iter_mut().chain(s.s2.iter_mut()).flatten() {
+                if v.abs() < 1e-30 {
+                    *v = 0.0;
+                }
+            }
+        }
+    }
+
     pub fn reset(&mut self) {
         self.osc = [[1.0; LANES], [0.0; LANES]];
         for s in &mut self.sections {

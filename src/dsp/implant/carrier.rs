@@ -176,6 +176,15 @@ impl Carriers {
         self.since_renorm = 0;
     }
 
+    /// Zeroes decayed state (the metallic ring) before it turns subnormal.
+    pub fn flush_tiny(&mut self) {
+        for r in &mut self.ring {
+            if *r < 1e-30 {
+                *r = 0.0;
+            }
+        }
+    }
+
     /// Places the carriers for `map` shifted basally by `shift_mm`. Cheap (no allocation):
     /// call when the shift moves.
     pub fn set_bands(&mut self, map: &[Channel], shift_mm: f64) {

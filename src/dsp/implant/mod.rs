@@ -1,11 +1,604 @@
 //! The cochlear-implant stage (DESIGN.md §3, Cochlear implant): what a freshly activated
 //! implant sounds like, made the way implant processors (ACE) and their research simulations
 //! (Shannon et al. 1995; Fu & Shannon 1999) make it.
+//!
+//! Per ear: front-end AGC (`agc`) → analysis bands equally spaced in Greenwood place
+//! (`greenwood`, `analysis`) → envelopes (Hilbert envelope + low-pass 50–400 Hz) → per
+//! stimulation frame: electric levels in the T–C window (`electric`), n-of-m selection
+//! (`selection`), current spread (`spread`) → carriers at the shifted places (`carrier`).
+//! The electrode levels of each frame go to the editor through `electrodogram`.
+//! Electric-acoustic hybrid: the low band of the loss stage's output is added back.
+
+// Lane loops index several parallel arrays at once (structure of arrays).
+#![allow(clippy::needless_range_loop)]
 
 pub mod agc;
 pub mod analysis;
 pub mod carrier;
 pub mod electric;
+pub mod electrodogram;
 pub mod greenwood;
 pub mod selection;
 pub mod spread;
+
+use crate::dsp::calibration::Calibration;
+use analysis::{lowpass_biquad, Analysis, LANES};
+use carrier::{CarrierKind, Carriers};
+use greenwood::{channel_map, ChannelMap, DEFAULT_HIGH_HZ, DEFAULT_LOW_HZ, MAX_CHANNELS};
+
+/// Crossfade time for carrier and channel-count switches, ms.
+pub const SWITCH_MS: f32 = 30.0;
+/// Crossovers at or below this are "off" (no acoustic low band); the acoustic band fades in
+/// between this and twice it, so automating the crossover from off is continuous.
+pub const EAS_OFF_HZ: f32 = 20.0;
+
+/// The implant's settings, read once per chunk (continuous ones already smoothed).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ImplantControl {
+    /// Channels (electrodes), 1..=22.
+    pub channels: usize,
+    /// n of n-of-m; 0 = all channels (no selection).
+    pub maxima: usize,
+    /// Stimulation frame rate per channel, pulses per second.
+    pub rate_pps: f32,
+    /// Envelope low-pass cut-off, Hz (50–400).
+    pub envelope_hz: f32,
+    pub agc_attack_ms: f32,
+    pub agc_release_ms: f32,
+    /// Basal shift of the carriers, mm (0–8).
+    pub shift_mm: f32,
+    /// Current spread amount 0…1 (0 = none; see [`spread`]).
+    pub spread: f32,
+    pub carrier: CarrierKind,
+    /// Electric-acoustic crossover, Hz; ≤ [`EAS_OFF_HZ`] = off.
+    pub eas_hz: f32,
+    pub calibration: Calibration,
+}
+
+impl Default for ImplantControl {
+    fn default() -> Self {
+        Self {
+            channels: 12,
+            maxima: 8,
+            rate_pps: 900.0,
+            envelope_hz: 160.0,
+            agc_attack_ms: 5.0,
+            agc_release_ms: 75.0,
+            shift_mm: 0.0,
+            spread: 0.0,
+            carrier: CarrierKind::Noise,
+            eas_hz: EAS_OFF_HZ,
+            calibration: Calibration::default(),
+        }
+    }
+}
+
+fn kind_index(k: CarrierKind) -> usize {
+    match k {
+        CarrierKind::Noise => 0,
+        CarrierKind::Sine => 1,
+        CarrierKind::Pulse => 2,
+        CarrierKind::Metallic => 3,
+    }
+}
+
+/// One implant processor for one channel map: AGC → analysis → envelopes → per frame
+/// (electric mapping, n-of-m, spread) → carriers. Heap-free (fixed arrays), so a new one can
+/// be built in `process()` when the channel count changes.
+#[derive(Clone, Debug)]
+pub struct Processor {
+    sample_rate: f32,
+    map: ChannelMap,
+    places: [f32; LANES],
+    agc: agc::Agc,
+    analysis: Analysis,
+    raw: [f32; LANES],
+    /// Envelope low-pass (2nd-order Butterworth), one coefficient set for all lanes.
+    env_coef: [f32; 5],
+    env_hz: f32,
+    env_s: [[f32; LANES]; 2],
+    envelope: [f32; LANES],
+    until_frame: f32,
+    frame_len: f32,
+    /// Heard amplitude per channel: the last frame's and the one it ramps to.
+    amp_from: [f32; LANES],
+    amp_to: [f32; LANES],
+    amp: [f32; LANES],
+    frame_pos: f32,
+    carriers: Carriers,
+    shift_mm: f32,
+    kind: [f32; 4],
+    /// The last frame's electric levels (selected electrodes), for the electrodogram.
+    pub levels: [f32; MAX_CHANNELS],
+    /// Set when a new frame was computed since the flag was last cleared.
+    pub new_frame: bool,
+}
+
+impl Processor {
+    pub fn new(channels: usize, sample_rate: f32) -> Self {
+        let fs = sample_rate as f64;
+        let map = channel_map(channels, DEFAULT_LOW_HZ, DEFAULT_HIGH_HZ, fs);
+        let mut places = [0.0; LANES];
+        for (p, c) in places.iter_mut().zip(map.iter()) {
+            *p = c.place_mm as f32;
+        }
+        let mut carriers = Carriers::new(fs);
+        carriers.set_bands(&map, 0.0);
+        let mut p = Self {
+            sample_rate,
+            analysis: Analysis::new(&map, fs),
+            map,
+            places,
+            agc: agc::Agc::new(sample_rate),
+            raw: [0.0; LANES],
+            env_coef: [0.0; 5],
+            env_hz: 0.0,
+            env_s: [[0.0; LANES]; 2],
+            envelope: [0.0; LANES],
+            until_frame: 0.0,
+            frame_len: 1.0,
+            amp_from: [0.0; LANES],
+            amp_to: [0.0; LANES],
+            amp: [0.0; LANES],
+            frame_pos: 0.0,
+            carriers,
+            shift_mm: 0.0,
+            kind: [1.0, 0.0, 0.0, 0.0],
+            levels: [0.0; MAX_CHANNELS],
+            new_frame: false,
+        };
+        p.set_envelope_hz(160.0);
+        p
+    }
+
+    pub fn channels(&self) -> usize {
+        self.map.len()
+    }
+
+    pub fn reset(&mut self) {
+        self.agc.reset();
+        self.analysis.reset();
+        self.env_s = [[0.0; LANES]; 2];
+        self.envelope = [0.0; LANES];
+        self.until_frame = 0.0;
+        self.amp_from = [0.0; LANES];
+        self.amp_to = [0.0; LANES];
+        self.amp = [0.0; LANES];
+        self.frame_pos = 0.0;
+        self.carriers.reset();
+        self.levels = [0.0; MAX_CHANNELS];
+        self.new_frame = false;
+    }
+
+    fn set_envelope_hz(&mut self, hz: f32) {
+        let hz = hz.clamp(10.0, 0.2 * self.sample_rate);
+        if hz != self.env_hz {
+            self.env_hz = hz;
+            let c = lowpass_biquad(
+                hz as f64,
+                std::f64::consts::FRAC_1_SQRT_2,
+                self.sample_rate as f64,
+            );
+            self.env_coef = c.map(|v| v as f32);
+        }
+    }
+
+    /// Sets the carrier kind at once (no crossfade): for a processor about to fade in.
+    pub fn set_kind(&mut self, kind: CarrierKind) {
+        self.kind = [0.0; 4];
+        self.kind[kind_index(kind)] = 1.0;
+    }
+
+    /// Heard amplitude of each channel now (1 = full-scale sine), for tests and displays.
+    pub fn amplitudes(&self) -> &[f32] {
+        &self.amp[..self.map.len()]
+    }
+
+    /// Per-frame work: electric levels, n-of-m, current spread, heard amplitudes.
+    fn frame(&mut self, ctl: &ImplantControl) {
+        let n = self.map.len();
+        let fs_db = ctl.calibration.full_scale_sine_db_spl;
+        let mut sel = [0.0f32; LANES];
+        for l in 0..n {
+            let db = fs_db + 20.0 * self.envelope[l].max(1e-12).log10();
+            // Stimulated electrodes carry at least a tiny level so selection can rank them.
+            sel[l] = electric::electric_level(db).map_or(0.0, |e| e + 1e-6);
+        }
+        if ctl.maxima > 0 {
+            selection::keep_largest(&mut sel[..n], ctl.maxima);
+        }
+        let mut current = [0.0f32; LANES];
+        for l in 0..n {
+            let e = (sel[l] - 1e-6).max(0.0);
+            self.levels[l] = e;
+            current[l] = if sel[l] > 0.0 {
+                electric::current(e)
+            } else {
+                0.0
+            };
+        }
+        let mut excitation = [0.0f32; LANES];
+        spread::spread(
+            &current[..n],
+            &self.places[..n],
+            ctl.spread,
+            &mut excitation[..n],
+        );
+        self.amp_from = self.amp;
+        for l in 0..LANES {
+            self.amp_to[l] = match (l < n).then(|| electric::heard_db_spl(excitation[l])) {
+                Some(Some(db)) => 10f32.powf((db - fs_db) / 20.0),
+                _ => 0.0,
+            };
+        }
+        self.frame_pos = 0.0;
+        self.new_frame = true;
+    }
+
+    /// One chunk: `input` (the world, calibrated) → `out` (what the implant makes heard).
+    pub fn process(&mut self, input: &[f32], out: &mut [f32], ctl: &ImplantControl) {
+        self.agc.set_times(ctl.agc_attack_ms, ctl.agc_release_ms);
+        self.set_envelope_hz(ctl.envelope_hz);
+        let shift = ctl.shift_mm.clamp(0.0, 8.0);
+        if shift != self.shift_mm {
+            self.shift_mm = shift;
+            self.carriers.set_bands(&self.map, shift as f64);
+        }
+        self.frame_len = (self.sample_rate / ctl.rate_pps.clamp(100.0, 5000.0)).max(1.0);
+        let knee = ctl.calibration.sine_amplitude(agc::KNEE_DB_SPL);
+        let target = kind_index(ctl.carrier);
+        let step = 1.0 / (SWITCH_MS * 0.001 * self.sample_rate);
+        let [b0, b1, b2, a1, a2] = self.env_coef;
+        for (x, y) in input.iter().zip(out.iter_mut()) {
+            let v = self.agc.process(*x, knee);
+            self.analysis.process(v, &mut self.raw);
+            let [s1, s2] = &mut self.env_s;
+            for l in 0..LANES {
+                let r = self.raw[l];
+                let e = b0 * r + s1[l];
+                s1[l] = b1 * r - a1 * e + s2[l];
+                s2[l] = b2 * r - a2 * e;
+                self.envelope[l] = e;
+            }
+            self.until_frame -= 1.0;
+            if self.until_frame <= 0.0 {
+                self.until_frame += self.frame_len;
+                self.frame(ctl);
+                self.carriers.start_frame(self.frame_len);
+            }
+            // Ramp each channel to its new amplitude over the frame.
+            self.frame_pos += 1.0;
+            let t = (self.frame_pos / self.frame_len).min(1.0);
+            for l in 0..LANES {
+                self.amp[l] = self.amp_from[l] + t * (self.amp_to[l] - self.amp_from[l]);
+            }
+            // Carrier crossfade: the selected kind rises, the others fall.
+            for (i, k) in self.kind.iter_mut().enumerate() {
+                *k = if i == target {
+                    (*k + step).min(1.0)
+                } else {
+                    (*k - step).max(0.0)
+                };
+            }
+            // Equal-power crossfade weights (uncorrelated carriers).
+            let w = self.kind.map(|k| (k * std::f32::consts::FRAC_PI_2).sin());
+            *y = self.carriers.next(&self.amp, &w);
+        }
+        self.analysis.flush_tiny();
+        self.carriers.flush_tiny();
+        for v in self.env_s.iter_mut().flatten().chain(self.amp.iter_mut()) {
+            if v.abs() < 1e-30 {
+                *v = 0.0;
+            }
+        }
+    }
+}
+
+/// The implant stage of one ear: a processor, a second one to crossfade to when the channel
+/// count changes, and the electric-acoustic low band.
+pub struct ImplantStage {
+    sample_rate: f32,
+    procs: [Processor; 2],
+    active: usize,
+    /// Crossfade position 0…1 from the other processor to the active one.
+    fade: f32,
+    eas_coef: [[f32; 5]; 2],
+    eas_hz: f32,
+    eas_s: [[f32; 2]; 2],
+    scratch: Vec<f32>,
+}
+
+/// Largest chunk [`ImplantStage::process`] handles at once (longer ones are split).
+const CHUNK: usize = 256;
+
+impl ImplantStage {
+    pub fn new(sample_rate: f32) -> Self {
+        let c = ImplantControl::default().channels;
+        let mut s = Self {
+            sample_rate,
+            procs: [
+                Processor::new(c, sample_rate),
+                Processor::new(c, sample_rate),
+            ],
+            active: 0,
+            fade: 1.0,
+            eas_coef: [[0.0; 5]; 2],
+            eas_hz: 0.0,
+            eas_s: [[0.0; 2]; 2],
+            scratch: vec![0.0; CHUNK],
+        };
+        s.set_eas(EAS_OFF_HZ);
+        s
+    }
+
+    pub fn reset(&mut self) {
+        for p in &mut self.procs {
+            p.reset();
+        }
+        self.fade = 1.0;
+        self.eas_s = [[0.0; 2]; 2];
+    }
+
+    /// The processor currently heard (most).
+    pub fn active(&self) -> &Processor {
+        &self.procs[self.active]
+    }
+
+    pub fn active_mut(&mut self) -> &mut Processor {
+        &mut self.procs[self.active]
+    }
+
+    fn set_eas(&mut self, hz: f32) {
+        let hz = hz.clamp(EAS_OFF_HZ, 0.4 * self.sample_rate);
+        if hz != self.eas_hz {
+            self.eas_hz = hz;
+            // 4th-order Butterworth low-pass: sections with Q 0.541 and 1.307.
+            for (c, q) in self.eas_coef.iter_mut().zip([0.541_196, 1.306_563]) {
+                *c = lowpass_biquad(hz as f64, q, self.sample_rate as f64).map(|v| v as f32);
+            }
+        }
+    }
+
+    /// One chunk: `input` is the world (dry, calibrated, latency-aligned), `acoustic` the
+    /// loss stage's output (the residual acoustic hearing); `out` gets what the implant user
+    /// hears. The three slices have equal length.
+    pub fn process(
+        &mut self,
+        input: &[f32],
+        acoustic: &[f32],
+        out: &mut [f32],
+        ctl: &ImplantControl,
+    ) {
+        let mut pos = 0;
+        while pos < input.len() {
+            let n = (input.len() - pos).min(CHUNK);
+            self.process_chunk(
+                &input[pos..pos + n],
+                &acoustic[pos..pos + n],
+                &mut out[pos..pos + n],
+                ctl,
+            );
+            pos += n;
+        }
+    }
+
+    fn process_chunk(
+        &mut self,
+        input: &[f32],
+        acoustic: &[f32],
+        out: &mut [f32],
+        ctl: &ImplantControl,
+    ) {
+        let channels = ctl.channels.clamp(1, MAX_CHANNELS);
+        if self.fade >= 1.0 && channels != self.procs[self.active].channels() {
+            // Build the new map in the idle slot (no heap allocation) and fade to it.
+            let other = 1 - self.active;
+            self.procs[other] = Processor::new(channels, self.sample_rate);
+            self.procs[other].set_kind(ctl.carrier);
+            self.active = other;
+            self.fade = 0.0;
+        }
+        self.procs[self.active].process(input, out, ctl);
+        if self.fade < 1.0 {
+            let other = 1 - self.active;
+            let scratch = &mut self.scratch[..input.len()];
+            self.procs[other].process(input, scratch, ctl);
+            let step = 1.0 / (SWITCH_MS * 0.001 * self.sample_rate);
+            for (y, o) in out.iter_mut().zip(scratch.iter()) {
+                self.fade = (self.fade + step).min(1.0);
+                let a = (self.fade * std::f32::consts::FRAC_PI_2).sin();
+                let b = (self.fade * std::f32::consts::FRAC_PI_2).cos();
+                *y = a * *y + b * o;
+            }
+        }
+        // Electric-acoustic hybrid: the low band of the residual acoustic hearing.
+        self.set_eas(ctl.eas_hz);
+        let on = ((ctl.eas_hz - EAS_OFF_HZ) / EAS_OFF_HZ).clamp(0.0, 1.0);
+        for (y, a) in out.iter_mut().zip(acoustic) {
+            let mut v = *a;
+            for (c, s) in self.eas_coef.iter().zip(self.eas_s.iter_mut()) {
+                let w = c[0] * v + s[0];
+                s[0] = c[1] * v - c[3] * w + s[1];
+                s[1] = c[2] * v - c[4] * w;
+                v = w;
+            }
+            *y += on * v;
+        }
+        for v in self.eas_s.iter_mut().flatten() {
+            if v.abs() < 1e-30 {
+                *v = 0.0;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn noise(n: usize, amp: f32, seed: u32) -> Vec<f32> {
+        let mut s = seed;
+        (0..n)
+            .map(|_| {
+                s ^= s << 13;
+                s ^= s >> 17;
+                s ^= s << 5;
+                amp * ((s >> 8) as f32 / 8_388_608.0 - 1.0)
+            })
+            .collect()
+    }
+
+    fn tone(n: usize, f: f64, amp: f32, fs: f32) -> Vec<f32> {
+        (0..n)
+            .map(|i| amp * (2.0 * std::f64::consts::PI * f * i as f64 / fs as f64).sin() as f32)
+            .collect()
+    }
+
+    /// Runs `x` through a processor; returns the output and every frame's levels.
+    fn run(x: &[f32], ctl: &ImplantControl, fs: f32) -> (Vec<f32>, Vec<Vec<f32>>, Processor) {
+        let mut p = Processor::new(ctl.channels, fs);
+        p.set_kind(ctl.carrier);
+        let mut out = vec![0.0; x.len()];
+        let mut frames = Vec::new();
+        for (i, o) in x.chunks(64).zip(out.chunks_mut(64)) {
+            p.process(i, o, ctl);
+            if p.new_frame {
+                p.new_frame = false;
+                frames.push(p.levels[..ctl.channels].to_vec());
+            }
+        }
+        (out, frames, p)
+    }
+
+    #[test]
+    fn n_of_m_stimulates_exactly_n_channels_per_frame_in_noise() {
+        let fs = 48000.0;
+        let cal = Calibration::default();
+        // Broadband noise at ≈ 70 dB SPL: every band well above T.
+        let x = noise(24000, cal.sine_amplitude(75.0), 7);
+        // (n = m would be "every channel above threshold": a narrow band's noise envelope
+        // dips below T now and then, so exactly-n is a property of n < m.)
+        for (m, n) in [(22, 8), (22, 12), (16, 4), (12, 6), (8, 1)] {
+            let ctl = ImplantControl {
+                channels: m,
+                maxima: n,
+                // One frame per chunk of 64 samples, so every frame is seen.
+                rate_pps: fs / 64.0,
+                ..ImplantControl::default()
+            };
+            let (_, frames, _) = run(&x, &ctl, fs);
+            for f in frames.iter().skip(50) {
+                let active = f.iter().filter(|v| **v > 0.0).count();
+                assert_eq!(active, n, "{n} of {m}: {f:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_tone_drives_its_electrode_and_spread_reaches_the_neighbours() {
+        let fs = 48000.0;
+        let cal = Calibration::default();
+        let neighbour_db = |spread: f32| {
+            let ctl = ImplantControl {
+                channels: 12,
+                maxima: 0,
+                spread,
+                ..ImplantControl::default()
+            };
+            let map = channel_map(12, DEFAULT_LOW_HZ, DEFAULT_HIGH_HZ, fs as f64);
+            let k = 6;
+            let x = tone(24000, map[k].centre_hz, cal.sine_amplitude(65.0), fs);
+            let (_, _, p) = run(&x, &ctl, fs);
+            let a = p.amplitudes();
+            if spread == 0.0 {
+                let top = (0..12).max_by(|i, j| a[*i].total_cmp(&a[*j])).unwrap();
+                assert_eq!(top, k, "{a:?}");
+            }
+            let loudest_neighbour = a[k - 1].max(a[k + 1]).max(1e-9);
+            20.0 * (a[k] / loudest_neighbour).log10()
+        };
+        let none = neighbour_db(0.0);
+        assert!(none >= 20.0, "no spread: neighbours {none:.1} dB down");
+        // 8 dB/mm, 4 dB/mm, 1 dB/mm: neighbours less and less far down.
+        let (steep, mid, shallow) = (neighbour_db(0.125), neighbour_db(0.25), neighbour_db(1.0));
+        assert!(
+            steep < none && mid < steep && shallow < mid,
+            "{none:.1} > {steep:.1} > {mid:.1} > {shallow:.1}"
+        );
+    }
+
+    fn centroid(x: &[f32], fs: f32) -> f64 {
+        // Spectral centroid from a plain DFT at 50 Hz steps (test only).
+        let (mut num, mut den) = (0.0, 0.0);
+        let mut f = 50.0;
+        while f < 0.45 * fs as f64 {
+            let w = 2.0 * std::f64::consts::PI * f / fs as f64;
+            let (mut re, mut im) = (0.0, 0.0);
+            for (i, v) in x.iter().enumerate() {
+                re += *v as f64 * (w * i as f64).cos();
+                im += *v as f64 * (w * i as f64).sin();
+            }
+            let p = re * re + im * im;
+            num += f * p;
+            den += p;
+            f += 50.0;
+        }
+        num / den
+    }
+
+    #[test]
+    fn shift_raises_the_spectral_centroid() {
+        let fs = 16000.0;
+        let cal = Calibration::default();
+        let x = noise(8000, cal.sine_amplitude(70.0), 3);
+        let mut last = 0.0;
+        for shift in [0.0, 3.0, 6.0] {
+            let ctl = ImplantControl {
+                channels: 8,
+                shift_mm: shift,
+                carrier: CarrierKind::Sine,
+                ..ImplantControl::default()
+            };
+            let (y, _, _) = run(&x, &ctl, fs);
+            let c = centroid(&y[4000..], fs);
+            assert!(
+                c > last * 1.05,
+                "shift {shift}: centroid {c:.0} after {last:.0}"
+            );
+            last = c;
+        }
+    }
+
+    #[test]
+    fn output_is_finite_for_any_setting() {
+        let fs = 44100.0;
+        let x = noise(20000, 1.0, 11);
+        for carrier in [
+            CarrierKind::Noise,
+            CarrierKind::Sine,
+            CarrierKind::Pulse,
+            CarrierKind::Metallic,
+        ] {
+            for (channels, maxima, rate, shift, spread) in [
+                (1, 0, 100.0, 8.0, 1.0),
+                (22, 1, 5000.0, 0.0, 0.0),
+                (22, 22, 900.0, 4.0, 0.5),
+            ] {
+                let ctl = ImplantControl {
+                    channels,
+                    maxima,
+                    rate_pps: rate,
+                    shift_mm: shift,
+                    spread,
+                    carrier,
+                    eas_hz: 500.0,
+                    ..ImplantControl::default()
+                };
+                let mut st = ImplantStage::new(fs);
+                let mut out = vec![0.0; x.len()];
+                st.process(&x, &x, &mut out, &ctl);
+                assert!(out.iter().all(|v| v.is_finite() && v.abs() < 100.0));
+            }
+        }
+    }
+}
