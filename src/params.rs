@@ -4,6 +4,10 @@
 
 use crate::dsp::audiogram::{Audiogram, Preset, POINTS, RANGE_DB_HL, STANDARD_HZ};
 use crate::dsp::calibration::{DEFAULT_DB_SPL, RANGE_DB_SPL};
+use crate::dsp::engine::ImplantParams;
+use crate::dsp::implant::carrier::CarrierKind;
+use crate::dsp::implant::greenwood::MAX_CHANNELS;
+use crate::dsp::implant::{spread, EAS_OFF_HZ};
 use crate::dsp::EngineParams;
 use nice_plug::prelude::*;
 
@@ -20,6 +24,34 @@ pub enum SmearMode {
     #[id = "manual"]
     #[name = "Manual"]
     Manual,
+}
+
+/// The implant's carrier (stable ids: saved sessions refer to them).
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Carrier {
+    #[id = "noise"]
+    #[name = "Noise bands"]
+    Noise,
+    #[id = "sine"]
+    #[name = "Sine"]
+    Sine,
+    #[id = "pulse"]
+    #[name = "Pulse train"]
+    Pulse,
+    #[id = "metallic"]
+    #[name = "Metallic"]
+    Metallic,
+}
+
+impl Carrier {
+    fn kind(self) -> CarrierKind {
+        match self {
+            Carrier::Noise => CarrierKind::Noise,
+            Carrier::Sine => CarrierKind::Sine,
+            Carrier::Pulse => CarrierKind::Pulse,
+            Carrier::Metallic => CarrierKind::Metallic,
+        }
+    }
 }
 
 fn percent(name: &str, default: f32) -> FloatParam {
@@ -135,6 +167,132 @@ pub struct OutputParams {
 }
 
 #[derive(Params)]
+pub struct ImplantGroup {
+    /// 0 = off, 1 = the implant only.
+    #[id = "ci_amount"]
+    pub amount: FloatParam,
+    #[id = "ci_channels"]
+    pub channels: IntParam,
+    /// n of n-of-m; 0 = all channels.
+    #[id = "ci_maxima"]
+    pub maxima: IntParam,
+    #[id = "ci_rate"]
+    pub rate: FloatParam,
+    #[id = "ci_envelope"]
+    pub envelope: FloatParam,
+    #[id = "ci_agc_attack"]
+    pub agc_attack: FloatParam,
+    #[id = "ci_agc_release"]
+    pub agc_release: FloatParam,
+    #[id = "ci_shift"]
+    pub shift: FloatParam,
+    #[id = "ci_spread"]
+    pub spread: FloatParam,
+    #[id = "ci_carrier"]
+    pub carrier: EnumParam<Carrier>,
+    #[id = "ci_eas"]
+    pub eas: FloatParam,
+}
+
+fn ranged(name: &str, default: f32, min: f32, max: f32, unit: &'static str) -> FloatParam {
+    FloatParam::new(
+        name,
+        default,
+        FloatRange::Skewed {
+            min,
+            max,
+            factor: FloatRange::skew_factor(-1.0),
+        },
+    )
+    .with_unit(unit)
+    .with_value_to_string(formatters::v2s_f32_rounded(1))
+}
+
+impl Default for ImplantGroup {
+    fn default() -> Self {
+        let d = ImplantParams::default();
+        Self {
+            amount: percent("Implant", d.amount),
+            channels: IntParam::new(
+                "Channels",
+                d.channels as i32,
+                IntRange::Linear {
+                    min: 1,
+                    max: MAX_CHANNELS as i32,
+                },
+            ),
+            maxima: IntParam::new(
+                "Maxima (n-of-m)",
+                d.maxima as i32,
+                IntRange::Linear {
+                    min: 0,
+                    max: MAX_CHANNELS as i32,
+                },
+            )
+            .with_value_to_string(std::sync::Arc::new(|v| {
+                if v == 0 {
+                    "all".to_string()
+                } else {
+                    v.to_string()
+                }
+            })),
+            rate: ranged("Stimulation rate", d.rate_pps, 250.0, 3500.0, " pps"),
+            envelope: ranged("Envelope cut-off", d.envelope_hz, 50.0, 400.0, " Hz"),
+            agc_attack: ranged("AGC attack", d.agc_attack_ms, 0.5, 50.0, " ms"),
+            agc_release: ranged("AGC release", d.agc_release_ms, 10.0, 1000.0, " ms"),
+            shift: FloatParam::new(
+                "Insertion shift",
+                d.shift_mm,
+                FloatRange::Linear { min: 0.0, max: 8.0 },
+            )
+            .with_unit(" mm")
+            .with_value_to_string(formatters::v2s_f32_rounded(2)),
+            // An amount, shown as the slope it gives: 0 = none, 1 = 1 dB/mm.
+            spread: FloatParam::new(
+                "Current spread",
+                d.spread,
+                FloatRange::Linear { min: 0.0, max: 1.0 },
+            )
+            .with_value_to_string(std::sync::Arc::new(|v| {
+                let slope = spread::slope_db_per_mm(v);
+                if slope.is_finite() {
+                    format!("{slope:.1} dB/mm")
+                } else {
+                    "none".to_string()
+                }
+            })),
+            carrier: EnumParam::new("Carrier", Carrier::Noise),
+            eas: ranged("Acoustic crossover", d.eas_hz, EAS_OFF_HZ, 2000.0, " Hz")
+                .with_value_to_string(std::sync::Arc::new(|v| {
+                    if v <= EAS_OFF_HZ {
+                        "off".to_string()
+                    } else {
+                        format!("{v:.0} Hz")
+                    }
+                })),
+        }
+    }
+}
+
+impl ImplantGroup {
+    fn implant_params(&self) -> ImplantParams {
+        ImplantParams {
+            amount: self.amount.value(),
+            channels: self.channels.value().clamp(1, MAX_CHANNELS as i32) as usize,
+            maxima: self.maxima.value().clamp(0, MAX_CHANNELS as i32) as usize,
+            rate_pps: self.rate.value(),
+            envelope_hz: self.envelope.value(),
+            agc_attack_ms: self.agc_attack.value(),
+            agc_release_ms: self.agc_release.value(),
+            shift_mm: self.shift.value(),
+            spread: self.spread.value(),
+            carrier: self.carrier.value().kind(),
+            eas_hz: self.eas.value(),
+        }
+    }
+}
+
+#[derive(Params)]
 pub struct EarshotParams {
     #[nested(group = "Loss")]
     pub loss: LossParams,
@@ -142,6 +300,8 @@ pub struct EarshotParams {
     pub left: AudiogramParams,
     #[nested(id_prefix = "right", group = "Right ear")]
     pub right: AudiogramParams,
+    #[nested(group = "Implant")]
+    pub implant: ImplantGroup,
     #[nested(group = "Output")]
     pub output: OutputParams,
 }
@@ -169,6 +329,7 @@ impl Default for EarshotParams {
             },
             left: AudiogramParams::new("Left", a),
             right: AudiogramParams::new("Right", a),
+            implant: ImplantGroup::default(),
             output: OutputParams {
                 pov: percent("POV", 1.0),
                 gain: FloatParam::new(
@@ -202,6 +363,7 @@ impl EarshotParams {
             pov: self.output.pov.value(),
             output_gain_db: self.output.gain.value(),
             bypass: self.output.bypass.value(),
+            implant: self.implant.implant_params(),
         }
     }
 }

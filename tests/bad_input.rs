@@ -6,6 +6,8 @@
 mod common;
 use common::*;
 use earshot::dsp::audiogram::{Audiogram, Preset};
+use earshot::dsp::engine::ImplantParams;
+use earshot::dsp::implant::carrier::CarrierKind;
 use earshot::dsp::limiter::CEILING;
 use earshot::dsp::{Engine, EngineParams};
 
@@ -53,6 +55,28 @@ fn random_params(rng: &mut Rng) -> EngineParams {
         pov: pick(rng, 0.0, 1.0),
         output_gain_db: pick(rng, -24.0, 24.0),
         bypass: rng.below(4) == 0,
+        implant: ImplantParams {
+            amount: if rng.below(3) == 0 {
+                0.0
+            } else {
+                pick(rng, 0.0, 1.0)
+            },
+            channels: 1 + rng.below(22),
+            maxima: rng.below(23),
+            rate_pps: pick(rng, 250.0, 3500.0),
+            envelope_hz: pick(rng, 50.0, 400.0),
+            agc_attack_ms: pick(rng, 0.5, 50.0),
+            agc_release_ms: pick(rng, 10.0, 1000.0),
+            shift_mm: pick(rng, 0.0, 8.0),
+            spread: pick(rng, 0.0, 1.0),
+            carrier: [
+                CarrierKind::Noise,
+                CarrierKind::Sine,
+                CarrierKind::Pulse,
+                CarrierKind::Metallic,
+            ][rng.below(4)],
+            eas_hz: pick(rng, 20.0, 2000.0),
+        },
     }
 }
 

@@ -6,6 +6,8 @@
 mod common;
 use common::*;
 use earshot::dsp::audiogram::Preset;
+use earshot::dsp::engine::ImplantParams;
+use earshot::dsp::implant::carrier::CarrierKind;
 use earshot::dsp::{Engine, EngineParams};
 use nice_assert_no_alloc::{
     assert_no_alloc, reset_violation_count, violation_count, AllocDisabler,
@@ -65,6 +67,39 @@ fn extremes() -> Vec<EngineParams> {
             right: max,
             bypass: true,
             output_gain_db: -24.0,
+            ..base
+        },
+        // The implant on, at its extremes (including a channel-count change, which builds a
+        // new processor inside `process()`).
+        EngineParams {
+            severity: 1.0,
+            left: ruben,
+            right: ruben,
+            implant: ImplantParams {
+                amount: 1.0,
+                channels: 22,
+                maxima: 1,
+                rate_pps: 3500.0,
+                shift_mm: 8.0,
+                spread: 1.0,
+                carrier: CarrierKind::Pulse,
+                eas_hz: 2000.0,
+                ..ImplantParams::default()
+            },
+            ..base
+        },
+        EngineParams {
+            severity: 1.0,
+            left: ruben,
+            right: ruben,
+            implant: ImplantParams {
+                amount: 0.5,
+                channels: 1,
+                maxima: 0,
+                rate_pps: 250.0,
+                carrier: CarrierKind::Metallic,
+                ..ImplantParams::default()
+            },
             ..base
         },
     ]

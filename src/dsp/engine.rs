@@ -1,6 +1,8 @@
 //! The whole chain for one plugin instance (DESIGN.md §2):
-//! input sanitising → hearing-loss stage per ear → POV crossfade with the latency-aligned dry
-//! path → output gain → bypass crossfade → safety limiter.
+//! input sanitising → hearing-loss stage per ear → implant stage per ear (fed the
+//! latency-aligned world, crossfaded with the loss stage by the implant amount) → POV
+//! crossfade with the latency-aligned dry path → output gain → bypass crossfade → safety
+//! limiter.
 //!
 //! `Engine::new` allocates everything (call it from `activate()`); `reset` only clears state;
 //! `process` never allocates, locks or does I/O.
@@ -8,9 +10,13 @@
 use crate::dsp::audiogram::Audiogram;
 use crate::dsp::calibration::{Calibration, DEFAULT_DB_SPL};
 use crate::dsp::delay::DelayLine;
+use crate::dsp::implant::carrier::CarrierKind;
+use crate::dsp::implant::electrodogram::Electrodogram;
+use crate::dsp::implant::{ImplantControl, ImplantStage, EAS_OFF_HZ};
 use crate::dsp::limiter::SafetyLimiter;
 use crate::dsp::loss::{LossControl, LossStage};
 use crate::dsp::smoother::Smoother;
+use std::sync::Arc;
 
 /// Most channels the engine processes (mono or stereo: one loss stage per ear).
 pub const MAX_CHANNELS: usize = 2;
@@ -25,6 +31,98 @@ const LOSS_RAMP_MS: f32 = 20.0;
 const POV_RAMP_MS: f32 = 5.0;
 const GAIN_RAMP_MS: f32 = 20.0;
 const BYPASS_RAMP_MS: f32 = 10.0;
+const IMPLANT_RAMP_MS: f32 = 20.0;
+/// Stimulation frames the electrodogram keeps (≈ 1 s at 900 pps).
+const ELECTRODOGRAM_FRAMES: usize = 1024;
+
+/// The implant's parameters (plain values; the engine smooths the continuous ones).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ImplantParams {
+    /// 0 = off (costs nothing), 1 = the implant only (plus its acoustic low band).
+    pub amount: f32,
+    pub channels: usize,
+    /// n of n-of-m; 0 = all channels.
+    pub maxima: usize,
+    pub rate_pps: f32,
+    pub envelope_hz: f32,
+    pub agc_attack_ms: f32,
+    pub agc_release_ms: f32,
+    pub shift_mm: f32,
+    pub spread: f32,
+    pub carrier: CarrierKind,
+    pub eas_hz: f32,
+}
+
+impl Default for ImplantParams {
+    fn default() -> Self {
+        let c = ImplantControl::default();
+        Self {
+            amount: 0.0,
+            channels: c.channels,
+            maxima: c.maxima,
+            rate_pps: c.rate_pps,
+            envelope_hz: c.envelope_hz,
+            agc_attack_ms: c.agc_attack_ms,
+            agc_release_ms: c.agc_release_ms,
+            shift_mm: c.shift_mm,
+            spread: c.spread,
+            carrier: c.carrier,
+            eas_hz: EAS_OFF_HZ,
+        }
+    }
+}
+
+/// Smoothers of the implant's continuous parameters.
+struct ImplantSmoothers {
+    amount: Smoother,
+    rate: Smoother,
+    envelope: Smoother,
+    attack: Smoother,
+    release: Smoother,
+    shift: Smoother,
+    spread: Smoother,
+    eas: Smoother,
+}
+
+impl ImplantSmoothers {
+    fn new(p: &ImplantParams, fs: f32) -> Self {
+        let s = |v: f32| Smoother::new(v, IMPLANT_RAMP_MS, fs);
+        Self {
+            amount: s(p.amount),
+            rate: s(p.rate_pps),
+            envelope: s(p.envelope_hz),
+            attack: s(p.agc_attack_ms),
+            release: s(p.agc_release_ms),
+            shift: s(p.shift_mm),
+            spread: s(p.spread),
+            eas: s(p.eas_hz),
+        }
+    }
+
+    fn all(&mut self) -> [&mut Smoother; 8] {
+        [
+            &mut self.amount,
+            &mut self.rate,
+            &mut self.envelope,
+            &mut self.attack,
+            &mut self.release,
+            &mut self.shift,
+            &mut self.spread,
+            &mut self.eas,
+        ]
+    }
+
+    fn set(&mut self, p: &ImplantParams) {
+        self.amount.set_target(p.amount.clamp(0.0, 1.0));
+        self.rate.set_target(p.rate_pps.clamp(100.0, 5000.0));
+        self.envelope.set_target(p.envelope_hz.clamp(10.0, 1000.0));
+        self.attack.set_target(p.agc_attack_ms.clamp(0.1, 1000.0));
+        self.release.set_target(p.agc_release_ms.clamp(1.0, 5000.0));
+        self.shift.set_target(p.shift_mm.clamp(0.0, 8.0));
+        self.spread.set_target(p.spread.clamp(0.0, 1.0));
+        self.eas.set_target(p.eas_hz.clamp(EAS_OFF_HZ, 4000.0));
+    }
+}
 
 /// Plain parameter values (targets); the engine smooths them.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -46,6 +144,7 @@ pub struct EngineParams {
     pub pov: f32,
     pub output_gain_db: f32,
     pub bypass: bool,
+    pub implant: ImplantParams,
 }
 
 impl Default for EngineParams {
@@ -62,6 +161,7 @@ impl Default for EngineParams {
             pov: 1.0,
             output_gain_db: 0.0,
             bypass: false,
+            implant: ImplantParams::default(),
         }
     }
 }
@@ -87,8 +187,17 @@ pub struct Engine {
     sample_rate: f32,
     latency: usize,
     ears: Vec<LossStage>,
+    implants: Vec<ImplantStage>,
+    implant: ImplantSmoothers,
+    /// Discrete implant settings (crossfaded inside the stage).
+    implant_discrete: (usize, usize, CarrierKind),
+    /// Whether the implant stages ran in the previous chunk (else they are reset first).
+    implant_running: bool,
     dry: Vec<DelayLine>,
     dry_scratch: Vec<Vec<f32>>,
+    implant_scratch: Vec<f32>,
+    /// Left (or mono) ear's stimulation frames, for the editor.
+    electrodogram: Arc<Electrodogram>,
     limiters: Vec<SafetyLimiter>,
     ear_controls: Vec<EarControls>,
     severity: Smoother,
@@ -122,8 +231,20 @@ impl Engine {
             sample_rate,
             latency,
             ears,
+            implants: (0..MAX_CHANNELS)
+                .map(|_| ImplantStage::new(sample_rate))
+                .collect(),
+            implant: ImplantSmoothers::new(&params.implant, sample_rate),
+            implant_discrete: (
+                params.implant.channels,
+                params.implant.maxima,
+                params.implant.carrier,
+            ),
+            implant_running: false,
             dry: (0..MAX_CHANNELS).map(|_| DelayLine::new(latency)).collect(),
             dry_scratch: (0..MAX_CHANNELS).map(|_| vec![0.0; hop]).collect(),
+            implant_scratch: vec![0.0; hop],
+            electrodogram: Arc::new(Electrodogram::new(ELECTRODOGRAM_FRAMES)),
             limiters: (0..MAX_CHANNELS)
                 .map(|_| SafetyLimiter::new(sample_rate))
                 .collect(),
@@ -177,6 +298,8 @@ impl Engine {
         self.pov.set_target(p.pov.clamp(0.0, 1.0));
         self.gain.set_target(db_to_gain(p.output_gain_db));
         self.bypass.set_target(flag(p.bypass));
+        self.implant.set(&p.implant);
+        self.implant_discrete = (p.implant.channels, p.implant.maxima, p.implant.carrier);
     }
 
     /// Clears all signal state and lands every smoother on its target; keeps allocations.
@@ -189,6 +312,14 @@ impl Engine {
         }
         for l in &mut self.limiters {
             l.reset();
+        }
+        for i in &mut self.implants {
+            i.reset();
+        }
+        self.implant_running = false;
+        for s in self.implant.all() {
+            let t = s.target();
+            s.reset(t);
         }
         for s in [
             &mut self.severity,
@@ -225,6 +356,35 @@ impl Engine {
             smear_manual: self.smear_manual.value(),
             smear_amount: self.smear_amount.value(),
         }
+    }
+
+    /// The implant stage's control for the current chunk.
+    fn implant_control(&self) -> ImplantControl {
+        let i = &self.implant;
+        ImplantControl {
+            channels: self.implant_discrete.0,
+            maxima: self.implant_discrete.1,
+            rate_pps: i.rate.value(),
+            envelope_hz: i.envelope.value(),
+            agc_attack_ms: i.attack.value(),
+            agc_release_ms: i.release.value(),
+            shift_mm: i.shift.value(),
+            spread: i.spread.value(),
+            carrier: self.implant_discrete.2,
+            eas_hz: i.eas.value(),
+            calibration: Calibration::new(self.calibration.value()),
+        }
+    }
+
+    /// The implant stage of ear 0 (for displays).
+    pub fn implant_stage(&self) -> &ImplantStage {
+        &self.implants[0]
+    }
+
+    /// The left (or mono) ear's electrodogram: every stimulation frame while the implant runs,
+    /// readable from any thread without locks.
+    pub fn electrodogram(&self) -> Arc<Electrodogram> {
+        Arc::clone(&self.electrodogram)
     }
 
     /// Process channels in place (1 = mono, left ear; 2 = stereo). Extra channels are
@@ -280,12 +440,19 @@ impl Engine {
                 let ctl = self.loss_control(0);
                 self.ears[0].process(&mut mono[pos..pos + chunk], &ctl);
             }
+            // The world, aligned with the loss stage's output.
+            for ch in 0..nch {
+                for d in self.dry_scratch[ch][..chunk].iter_mut() {
+                    *d = self.dry[ch].process(*d);
+                }
+            }
+            self.run_implant(channels, nch, pos, chunk);
             for i in 0..chunk {
                 let pov = self.pov.next_sample();
                 let gain = self.gain.next_sample();
                 let byp = self.bypass.next_sample();
                 for (ch, chan) in channels.iter_mut().enumerate().take(nch) {
-                    let dry = self.dry[ch].process(self.dry_scratch[ch][i]);
+                    let dry = self.dry_scratch[ch][i];
                     let wet = chan[pos + i];
                     let heard = (dry + pov * (wet - dry)) * gain;
                     let y = heard + byp * (dry - heard);
@@ -293,6 +460,47 @@ impl Engine {
                 }
             }
             pos += chunk;
+        }
+    }
+}
+
+impl Engine {
+    /// The implant stage on one chunk: each ear's loss output becomes
+    /// (1 − amount) · loss + amount · implant(world, loss). Skipped entirely at amount 0.
+    fn run_implant(&mut self, channels: &mut [&mut [f32]], nch: usize, pos: usize, chunk: usize) {
+        let n = chunk as u32;
+        let idle = self.implant.amount.value() == 0.0 && self.implant.amount.target() == 0.0;
+        if idle {
+            for s in self.implant.all() {
+                s.skip(n);
+            }
+            self.implant_running = false;
+            return;
+        }
+        if !self.implant_running {
+            // Coming back from off: start from silence, not from stale state.
+            for i in &mut self.implants {
+                i.reset();
+            }
+            self.implant_running = true;
+        }
+        let start = self.implant.amount.value();
+        for s in self.implant.all() {
+            s.skip(n);
+        }
+        let end = self.implant.amount.value();
+        let ctl = self.implant_control();
+        for (ch, chan) in channels.iter_mut().enumerate().take(nch) {
+            let loss = &mut chan[pos..pos + chunk];
+            let out = &mut self.implant_scratch[..chunk];
+            let sink = (ch == 0).then_some(&*self.electrodogram);
+            self.implants[ch].process(&self.dry_scratch[ch][..chunk], loss, out, &ctl, sink);
+            // The amount ramps linearly across the chunk (as its smoother did).
+            let step = (end - start) / chunk as f32;
+            for (i, (l, c)) in loss.iter_mut().zip(out.iter()).enumerate() {
+                let a = start + step * (i + 1) as f32;
+                *l += a * (c - *l);
+            }
         }
     }
 }

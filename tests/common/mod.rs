@@ -4,6 +4,9 @@
 use earshot::dsp::audiogram::Audiogram;
 use earshot::dsp::{Engine, EngineParams};
 
+/// Calibration the tests use: a full-scale sine is 100 dB SPL.
+pub const CAL: f32 = 100.0;
+
 /// Sine of peak amplitude `amp` with a 10 ms raised-cosine onset (as the MSBG reference uses).
 pub fn tone(freq: f32, amp: f32, seconds: f32, fs: f32) -> Vec<f32> {
     let n = (seconds * fs) as usize;
@@ -75,4 +78,104 @@ pub fn band_peak_db(x: &[f32], fs: f32, lo: f32, hi: f32) -> f64 {
         }
     }
     20.0 * peak.log10()
+}
+
+/// 4th-order Butterworth high-pass (two RBJ biquads), for the click metric.
+pub fn highpass(x: &[f32], fs: f32, fc: f32) -> Vec<f32> {
+    let mut y: Vec<f64> = x.iter().map(|&v| v as f64).collect();
+    for q in [0.541_196_1, 1.306_563] {
+        let w = 2.0 * std::f64::consts::PI * fc as f64 / fs as f64;
+        let alpha = w.sin() / (2.0 * q);
+        let cw = w.cos();
+        let a0 = 1.0 + alpha;
+        let b = [
+            (1.0 + cw) / 2.0 / a0,
+            -(1.0 + cw) / a0,
+            (1.0 + cw) / 2.0 / a0,
+        ];
+        let a = [-2.0 * cw / a0, (1.0 - alpha) / a0];
+        let (mut x1, mut x2, mut y1, mut y2) = (0.0, 0.0, 0.0, 0.0);
+        for v in y.iter_mut() {
+            let x0 = *v;
+            let y0 = b[0] * x0 + b[1] * x1 + b[2] * x2 - a[0] * y1 - a[1] * y2;
+            x2 = x1;
+            x1 = x0;
+            y2 = y1;
+            y1 = y0;
+            *v = y0;
+        }
+    }
+    y.into_iter().map(|v| v as f32).collect()
+}
+
+/// Click metric: peak of the output high-passed at 4 kHz while a parameter moves, in dB re the
+/// larger of the peaks in the steady stretches before and after (the processing's own
+/// high-frequency residue). A click is broadband: it raises this far above the steady residue.
+pub fn click_excess_db(y: &[f32], fs: f32, settle: usize, moves: &[(usize, usize)]) -> f64 {
+    let hp = highpass(y, fs, 4000.0);
+    let peak = |a: usize, b: usize| hp[a..b].iter().fold(0.0f32, |m, v| m.max(v.abs())) as f64;
+    let mut steady = 1e-9f64;
+    let mut moving = 0.0f64;
+    let mut last = settle;
+    for &(a, b) in moves {
+        steady = steady.max(peak(last, a));
+        moving = moving.max(peak(a, b));
+        last = b;
+    }
+    steady = steady.max(peak(last, hp.len()));
+    eprintln!(
+        "  high-passed peak: steady {:.1} dBFS, while moving {:.1} dBFS",
+        20.0 * steady.log10(),
+        20.0 * moving.max(1e-12).log10()
+    );
+    20.0 * (moving / steady).log10()
+}
+
+/// Allowed excess of the high-passed peak during automation over the steady residue, dB.
+pub const CLICK_THRESHOLD_DB: f64 = 6.0;
+
+/// Run a 1 kHz tone at 70 dB SPL with `param` switched between two values every 150 ms in 10 ms
+/// linear ramps, returning the click excess.
+pub fn automated(fs: f32, base: EngineParams, set: impl Fn(&mut EngineParams, f32)) -> f64 {
+    automated_at(fs, base, 70.0, set)
+}
+
+/// [`automated`] with the tone at `level_db_spl`.
+pub fn automated_at(
+    fs: f32,
+    base: EngineParams,
+    level_db_spl: f32,
+    set: impl Fn(&mut EngineParams, f32),
+) -> f64 {
+    let amp = 10f32.powf((level_db_spl - CAL) / 20.0);
+    let x = tone(1000.0, amp, 1.2, fs);
+    let mut e = Engine::new(fs, &base);
+    let lat = e.latency();
+    let (hold, ramp) = ((0.15 * fs) as usize, (0.01 * fs) as usize);
+    let period = hold + ramp;
+    let mut y = x.clone();
+    let mut moves = Vec::new();
+    let block = 16;
+    for (bi, chunk) in y.chunks_mut(block).enumerate() {
+        let i = bi * block;
+        let k = i / period;
+        let within = i % period;
+        let t = if within < hold {
+            0.0
+        } else {
+            (within - hold) as f32 / ramp as f32
+        };
+        // Alternate directions: 0→1 then 1→0.
+        let v = if k % 2 == 0 { t } else { 1.0 - t };
+        let mut p = base;
+        set(&mut p, v);
+        e.set_params(&p);
+        e.process(&mut [chunk]);
+        if within == hold && i > 0 {
+            // The ramp plus the engine's own smoothing (≤ 20 ms) plus one frame of latency.
+            let a = i + lat;
+            moves.push((a, (a + ramp + (0.03 * fs) as usize + lat).min(x.len())));
+        }
+    }
+    click_excess_db(&y, fs, (0.1 * fs) as usize + lat, &moves)
 }

@@ -53,7 +53,7 @@ def fresh() -> pedalboard.Plugin:
 def test_parameters() -> None:
     p = fresh()
     params = p.parameters
-    check(len(params) == 27, f"27 parameters listed (got {len(params)})")
+    check(len(params) == 38, f"38 parameters listed (got {len(params)})")
     expect_units = {
         "severity": "%",
         "calibration_db_spl": "dB SPL",

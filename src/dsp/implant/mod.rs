@@ -194,8 +194,9 @@ impl Processor {
         &self.amp[..self.map.len()]
     }
 
-    /// Per-frame work: electric levels, n-of-m, current spread, heard amplitudes.
-    fn frame(&mut self, ctl: &ImplantControl) {
+    /// Per-frame work: electric levels, n-of-m, current spread, heard amplitudes. The
+    /// frame's electrode levels go to `sink` when given.
+    fn frame(&mut self, ctl: &ImplantControl, sink: Option<&electrodogram::Electrodogram>) {
         let n = self.map.len();
         let fs_db = ctl.calibration.full_scale_sine_db_spl;
         let mut sel = [0.0f32; LANES];
@@ -233,10 +234,20 @@ impl Processor {
         }
         self.frame_pos = 0.0;
         self.new_frame = true;
+        if let Some(e) = sink {
+            e.push(&self.levels[..n]);
+        }
     }
 
     /// One chunk: `input` (the world, calibrated) → `out` (what the implant makes heard).
-    pub fn process(&mut self, input: &[f32], out: &mut [f32], ctl: &ImplantControl) {
+    /// Each stimulation frame's electrode levels are appended to `sink` when given.
+    pub fn process(
+        &mut self,
+        input: &[f32],
+        out: &mut [f32],
+        ctl: &ImplantControl,
+        sink: Option<&electrodogram::Electrodogram>,
+    ) {
         self.agc.set_times(ctl.agc_attack_ms, ctl.agc_release_ms);
         self.set_envelope_hz(ctl.envelope_hz);
         let shift = ctl.shift_mm.clamp(0.0, 8.0);
@@ -263,7 +274,7 @@ impl Processor {
             self.until_frame -= 1.0;
             if self.until_frame <= 0.0 {
                 self.until_frame += self.frame_len;
-                self.frame(ctl);
+                self.frame(ctl, sink);
                 self.carriers.start_frame(self.frame_len);
             }
             // Ramp each channel to its new amplitude over the frame.
@@ -361,13 +372,15 @@ impl ImplantStage {
 
     /// One chunk: `input` is the world (dry, calibrated, latency-aligned), `acoustic` the
     /// loss stage's output (the residual acoustic hearing); `out` gets what the implant user
-    /// hears. The three slices have equal length.
+    /// hears. The three slices have equal length. The heard processor's stimulation frames
+    /// go to `sink` (the electrodogram) when given.
     pub fn process(
         &mut self,
         input: &[f32],
         acoustic: &[f32],
         out: &mut [f32],
         ctl: &ImplantControl,
+        sink: Option<&electrodogram::Electrodogram>,
     ) {
         let mut pos = 0;
         while pos < input.len() {
@@ -377,6 +390,7 @@ impl ImplantStage {
                 &acoustic[pos..pos + n],
                 &mut out[pos..pos + n],
                 ctl,
+                sink,
             );
             pos += n;
         }
@@ -388,6 +402,7 @@ impl ImplantStage {
         acoustic: &[f32],
         out: &mut [f32],
         ctl: &ImplantControl,
+        sink: Option<&electrodogram::Electrodogram>,
     ) {
         let channels = ctl.channels.clamp(1, MAX_CHANNELS);
         if self.fade >= 1.0 && channels != self.procs[self.active].channels() {
@@ -398,11 +413,11 @@ impl ImplantStage {
             self.active = other;
             self.fade = 0.0;
         }
-        self.procs[self.active].process(input, out, ctl);
+        self.procs[self.active].process(input, out, ctl, sink);
         if self.fade < 1.0 {
             let other = 1 - self.active;
             let scratch = &mut self.scratch[..input.len()];
-            self.procs[other].process(input, scratch, ctl);
+            self.procs[other].process(input, scratch, ctl, None);
             let step = 1.0 / (SWITCH_MS * 0.001 * self.sample_rate);
             for (y, o) in out.iter_mut().zip(scratch.iter()) {
                 self.fade = (self.fade + step).min(1.0);
@@ -461,7 +476,7 @@ mod tests {
         let mut out = vec![0.0; x.len()];
         let mut frames = Vec::new();
         for (i, o) in x.chunks(64).zip(out.chunks_mut(64)) {
-            p.process(i, o, ctl);
+            p.process(i, o, ctl, None);
             if p.new_frame {
                 p.new_frame = false;
                 frames.push(p.levels[..ctl.channels].to_vec());
@@ -596,7 +611,7 @@ mod tests {
                 };
                 let mut st = ImplantStage::new(fs);
                 let mut out = vec![0.0; x.len()];
-                st.process(&x, &x, &mut out, &ctl);
+                st.process(&x, &x, &mut out, &ctl, None);
                 assert!(out.iter().all(|v| v.is_finite() && v.abs() < 100.0));
             }
         }
