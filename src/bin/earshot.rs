@@ -8,6 +8,8 @@
 
 use clap::{Parser, Subcommand};
 use earshot::dsp::audiogram::{ama_handicap_percent, better_ear_grade, Preset};
+use earshot::dsp::engine::ImplantParams;
+use earshot::dsp::implant::carrier::CarrierKind;
 use earshot::dsp::{Engine, EngineParams};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -56,6 +58,33 @@ struct Settings {
     /// Block size used for processing.
     #[arg(long, default_value_t = 512)]
     block: usize,
+    /// Cochlear implant amount 0..1 (0 = off).
+    #[arg(long, default_value_t = 0.0)]
+    implant: f32,
+    /// Implant channels (electrodes), 1..22.
+    #[arg(long, default_value_t = 12)]
+    channels: usize,
+    /// n of n-of-m channel selection; 0 = all channels.
+    #[arg(long, default_value_t = 8)]
+    maxima: usize,
+    /// Stimulation rate per channel, pulses per second.
+    #[arg(long, default_value_t = 900.0)]
+    rate: f32,
+    /// Envelope low-pass cut-off, Hz.
+    #[arg(long, default_value_t = 160.0)]
+    envelope: f32,
+    /// Insertion shift (basal), mm 0..8.
+    #[arg(long, default_value_t = 0.0)]
+    shift: f32,
+    /// Current spread amount 0..1 (0 = none; the slope is 1 dB/mm divided by it).
+    #[arg(long, default_value_t = 0.0)]
+    spread: f32,
+    /// Carrier: noise, sine, pulse or metallic.
+    #[arg(long, default_value = "noise")]
+    carrier: String,
+    /// Electric-acoustic crossover, Hz (20 = off).
+    #[arg(long, default_value_t = 20.0)]
+    eas: f32,
 }
 
 #[derive(Subcommand)]
@@ -99,8 +128,36 @@ fn engine_params(s: &Settings) -> Result<EngineParams, String> {
         smear_amount: s.smear.unwrap_or(0.0),
         pov: s.pov,
         output_gain_db: s.gain,
+        implant: ImplantParams {
+            amount: s.implant,
+            channels: s.channels,
+            maxima: s.maxima,
+            rate_pps: s.rate,
+            envelope_hz: s.envelope,
+            shift_mm: s.shift,
+            spread: s.spread,
+            carrier: match s.carrier.as_str() {
+                "noise" => CarrierKind::Noise,
+                "sine" => CarrierKind::Sine,
+                "pulse" => CarrierKind::Pulse,
+                "metallic" => CarrierKind::Metallic,
+                other => {
+                    return Err(format!(
+                        "unknown carrier '{other}'; one of: noise, sine, pulse, metallic"
+                    ))
+                }
+            },
+            eas_hz: s.eas,
+            ..ImplantParams::default()
+        },
         ..EngineParams::default()
     };
+    if !(1..=22).contains(&s.channels) || s.maxima > 22 {
+        return Err(format!(
+            "--channels must be 1..22 and --maxima 0..22 (got {} and {})",
+            s.channels, s.maxima
+        ));
+    }
     if let Some(l) = &s.left {
         p.left = earshot::dsp::audiogram::Audiogram::new(parse_audiogram(l)?);
     }

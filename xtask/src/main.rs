@@ -11,7 +11,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 /// Python packages for the host and reference tests, pinned for reproducible results.
-const PY_PACKAGES: &[&str] = &["numpy==2.4.6", "scipy==1.17.1", "pedalboard==0.9.26"];
+const PY_PACKAGES: &[&str] = &[
+    "numpy==2.4.6",
+    "scipy==1.17.1",
+    "pedalboard==0.9.26",
+    "pystoi==0.4.1",
+];
 /// pyclarity's MSBG needs only numpy and scipy; its other dependencies (torch, ...) are skipped.
 const PY_NO_DEPS: &[&str] = &["pyclarity==0.9.0"];
 
@@ -173,6 +178,11 @@ fn test() -> Result {
     run(Command::new(&py)
         .arg("tests/python/test_pedalboard.py")
         .env("EARSHOT_VST3", root.join("target/bundled/Earshot.vst3"))
+        .env("EARSHOT_CLI", root.join("target/release/earshot")))?;
+    // Intelligibility through the implant: speech from espeak-ng, STOI from pystoi.
+    ensure_apt(&["espeak-ng"])?;
+    run(Command::new(&py)
+        .arg("tests/python/test_implant_stoi.py")
         .env("EARSHOT_CLI", root.join("target/release/earshot")))?;
     eprintln!("\nall tests passed");
     Ok(())
