@@ -64,6 +64,17 @@ fn bench(c: &mut Criterion) {
             },
         ),
         ("engine_transparent", ruben(0.0)),
+        (
+            "engine_implant_22ch",
+            EngineParams {
+                implant: earshot::dsp::engine::ImplantParams {
+                    amount: 1.0,
+                    channels: 22,
+                    ..Default::default()
+                },
+                ..ruben(1.0)
+            },
+        ),
     ] {
         let mut e = Engine::new(FS, &params);
         let (mut l, mut r) = (x.clone(), x.clone());

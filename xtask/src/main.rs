@@ -158,6 +158,8 @@ fn test() -> Result {
             "engine",
             "--test",
             "no_alloc",
+            "--test",
+            "implant",
         ])
         .env("EARSHOT_PORTABLE_SIMD", "1"))?;
     run(cargo().args(["bench", "--no-run"]))?;

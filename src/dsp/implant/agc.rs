@@ -48,7 +48,7 @@ impl Agc {
     }
 
     /// One sample; `knee` is the knee as an amplitude (from the calibration).
-    #[inline]
+    #[inline(always)]
     pub fn process(&mut self, x: f32, knee: f32) -> f32 {
         let a = x.abs();
         let c = if a > self.level {

@@ -132,7 +132,7 @@ impl Analysis {
 
     /// One input sample → each lane's band envelope (amplitude; lanes past the channel
     /// count read 0).
-    #[inline]
+    #[inline(always)]
     pub fn process(&mut self, x: f32, envelope: &mut [f32; LANES]) {
         let x = x as f64;
         let mut z = [[0.0f64; LANES]; 2];

@@ -242,7 +242,7 @@ impl Carriers {
 
     /// One output sample: the sum over lanes of `amp[l]` × carrier `kind` of lane `l`, for
     /// each requested kind weight (a crossfade computes two kinds at once).
-    #[inline]
+    #[inline(always)]
     pub fn next(&mut self, amp: &[f32; LANES], weights: &[f32; 4]) -> f32 {
         self.sine.advance();
         self.partial2.advance();
