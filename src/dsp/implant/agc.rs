@@ -9,6 +9,10 @@
 pub const KNEE_DB_SPL: f32 = 70.0;
 /// Compression ratio above the knee (near-limiting, as implant front ends are).
 pub const RATIO: f32 = 12.0;
+/// The gain is recomputed every this many samples and ramped linearly in between (a power
+/// per sample was a tenth of the whole engine's time; 8 samples ≤ 0.36 ms at 22.05 kHz,
+/// shorter than the fastest attack).
+const GAIN_EVERY: u32 = 8;
 
 #[derive(Clone, Debug)]
 pub struct Agc {
@@ -17,6 +21,10 @@ pub struct Agc {
     release: f32,
     /// Peak level follower, amplitude (1 = full-scale sine).
     level: f32,
+    gain: f32,
+    gain_step: f32,
+    gain_target: f32,
+    until_update: u32,
 }
 
 /// One-pole coefficient reaching 1 − 1/e in `ms`.
@@ -32,6 +40,10 @@ impl Agc {
             attack: 0.0,
             release: 0.0,
             level: 0.0,
+            gain: 1.0,
+            gain_step: 0.0,
+            gain_target: 1.0,
+            until_update: 0,
         };
         a.set_times(5.0, 75.0);
         a
@@ -45,6 +57,10 @@ impl Agc {
 
     pub fn reset(&mut self) {
         self.level = 0.0;
+        self.gain = 1.0;
+        self.gain_step = 0.0;
+        self.gain_target = 1.0;
+        self.until_update = 0;
     }
 
     /// One sample; `knee` is the knee as an amplitude (from the calibration).
@@ -60,12 +76,21 @@ impl Agc {
         if self.level < 1e-20 {
             self.level = 0.0;
         }
-        if self.level > knee {
+        if self.until_update == 0 {
+            // Land exactly on the last target, then ramp to the new one.
+            self.gain = self.gain_target;
             // Output level = knee · (level/knee)^(1/ratio).
-            x * (self.level / knee).powf(1.0 / RATIO - 1.0)
-        } else {
-            x
+            self.gain_target = if self.level > knee {
+                (self.level / knee).powf(1.0 / RATIO - 1.0)
+            } else {
+                1.0
+            };
+            self.gain_step = (self.gain_target - self.gain) / GAIN_EVERY as f32;
+            self.until_update = GAIN_EVERY;
         }
+        self.until_update -= 1;
+        self.gain += self.gain_step;
+        x * self.gain
     }
 }
 

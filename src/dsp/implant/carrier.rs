@@ -241,68 +241,92 @@ impl Carriers {
     }
 
     /// One output sample: the sum over lanes of `amp[l]` × carrier `kind` of lane `l`, for
-    /// each requested kind weight (a crossfade computes two kinds at once).
+    /// each requested kind weight (a crossfade computes two kinds at once). Each step is a
+    /// loop over lanes into a per-lane array (which vectorises); only the final sum is serial.
     #[inline(always)]
     pub fn next(&mut self, amp: &[f32; LANES], weights: &[f32; 4]) -> f32 {
         self.sine.advance();
         self.partial2.advance();
         self.partial3.advance();
         self.noise_osc.advance();
-        let mut out = 0.0f32;
+        let mut gain = [0.0f32; LANES];
+        for l in 0..LANES {
+            gain[l] = amp[l] * self.audible[l];
+        }
+        let mut lane = [0.0f32; LANES];
         if weights[0] > 0.0 {
-            let [b0, b1, b2, a1, a2] = &self.noise_coef;
-            let mut acc = 0.0f32;
-            for l in 0..LANES {
-                let mut v = [0.0f32; 2];
-                for (p, v) in v.iter_mut().enumerate() {
-                    let x = white(&mut self.noise_state[l]);
-                    let s = &mut self.noise_s[p];
-                    let y = b0[l] * x + s[0][l];
-                    s[0][l] = b1[l] * x - a1[l] * y + s[1][l];
-                    s[1][l] = b2[l] * x - a2[l] * y;
-                    *v = y;
+            let mut v = [[0.0f32; LANES]; 2];
+            for part in v.iter_mut() {
+                for l in 0..LANES {
+                    part[l] = white(&mut self.noise_state[l]);
                 }
-                let re = v[0] * self.noise_osc.re[l] - v[1] * self.noise_osc.im[l];
-                acc += amp[l] * self.audible[l] * self.noise_gain[l] * re;
             }
-            out += weights[0] * acc;
+            let [b0, b1, b2, a1, a2] = &self.noise_coef;
+            for (p, x) in v.iter_mut().enumerate() {
+                let [s1, s2] = &mut self.noise_s[p];
+                for l in 0..LANES {
+                    let y = b0[l] * x[l] + s1[l];
+                    s1[l] = b1[l] * x[l] - a1[l] * y + s2[l];
+                    s2[l] = b2[l] * x[l] - a2[l] * y;
+                    x[l] = y;
+                }
+            }
+            let w = weights[0];
+            for l in 0..LANES {
+                let re = v[0][l] * self.noise_osc.re[l] - v[1][l] * self.noise_osc.im[l];
+                lane[l] += w * gain[l] * self.noise_gain[l] * re;
+            }
         }
         if weights[1] > 0.0 {
-            let mut acc = 0.0f32;
+            let w = weights[1];
             for l in 0..LANES {
-                acc += amp[l] * self.audible[l] * self.sine.re[l];
+                lane[l] += w * gain[l] * self.sine.re[l];
             }
-            out += weights[1] * acc;
         }
-        // Pips advance whatever is selected, so a switch to pulses starts in step.
-        let mut pulse = 0.0f32;
-        // Power of a Hann pip train with duty PIP_FRACTION relative to a steady sine.
-        let pip_gain = (1.0 / (0.375 * PIP_FRACTION)).sqrt();
+        // Pips keep time whatever is selected, so a switch to pulses starts in step.
         for l in 0..LANES {
-            if self.pip_wait[l] <= 0.0 {
-                self.pip_pos[l] = -self.pip_wait[l];
-                self.pip_wait[l] = f32::INFINITY;
-            }
-            self.pip_wait[l] -= 1.0;
-            let x = self.pip_pos[l] / self.pip_len;
-            if x < 1.0 {
-                let w = 0.5 - 0.5 * (2.0 * std::f32::consts::PI * x).cos();
-                pulse += amp[l] * self.audible[l] * w * self.sine.re[l];
-            }
-            self.pip_pos[l] += 1.0;
+            let start = self.pip_wait[l] <= 0.0;
+            self.pip_pos[l] = if start {
+                -self.pip_wait[l]
+            } else {
+                self.pip_pos[l]
+            };
+            self.pip_wait[l] = if start {
+                f32::INFINITY
+            } else {
+                self.pip_wait[l] - 1.0
+            };
         }
-        out += weights[2] * pip_gain * pulse;
-        // The ring follows the amplitude up at once and decays slowly.
-        let norm = 0.873; // 1/√(1 + 0.5² + 0.25²): the partials' total power as one sine's.
-        let mut metal = 0.0f32;
+        if weights[2] > 0.0 {
+            // Pip shape 16 x² (1 − x)²: Hann-like, smooth at both ends, no cosine per sample.
+            // Its mean square is 256 · B(5, 5) = 0.406; with the duty cycle this gain gives the
+            // train a unit sine's power.
+            let w = weights[2] * (1.0 / (0.406_349 * PIP_FRACTION)).sqrt();
+            let inv_len = 1.0 / self.pip_len;
+            for l in 0..LANES {
+                let x = (self.pip_pos[l] * inv_len).min(1.0);
+                let shape = 16.0 * x * x * (1.0 - x) * (1.0 - x);
+                lane[l] += w * gain[l] * shape * self.sine.re[l];
+            }
+        }
+        for p in self.pip_pos.iter_mut() {
+            *p += 1.0;
+        }
+        // The ring follows the amplitude up at once and decays slowly (always tracked, so a
+        // switch to metallic starts from the right level).
         for l in 0..LANES {
             self.ring[l] = amp[l].max(self.ring[l] * self.ring_decay);
-            let tone = self.sine.re[l]
-                + self.partial_gain[0][l] * self.partial2.re[l]
-                + self.partial_gain[1][l] * self.partial3.re[l];
-            metal += self.ring[l] * self.audible[l] * norm * tone;
         }
-        out += weights[3] * metal;
+        if weights[3] > 0.0 {
+            // 1/√(1 + 0.5² + 0.25²): the partials' total power as one sine's.
+            let w = weights[3] * 0.873;
+            for l in 0..LANES {
+                let tone = self.sine.re[l]
+                    + self.partial_gain[0][l] * self.partial2.re[l]
+                    + self.partial_gain[1][l] * self.partial3.re[l];
+                lane[l] += w * self.ring[l] * self.audible[l] * tone;
+            }
+        }
         self.since_renorm += 1;
         if self.since_renorm >= 512 {
             self.since_renorm = 0;
@@ -315,7 +339,12 @@ impl Carriers {
                 p.renormalise();
             }
         }
-        out
+        // Pairwise sum (also vectorises, and rounds better than a running sum).
+        let mut half = [0.0f32; LANES / 2];
+        for i in 0..LANES / 2 {
+            half[i] = lane[i] + lane[i + LANES / 2];
+        }
+        half.iter().sum()
     }
 
     /// Frequency of lane `l`'s sine carrier, Hz (for tests and displays).

@@ -207,39 +207,58 @@ impl Processor {
     /// frame's electrode levels go to `sink` when given.
     fn frame(&mut self, ctl: &ImplantControl, sink: Option<&electrodogram::Electrodogram>) {
         let n = self.map.len();
-        let fs_db = ctl.calibration.full_scale_sine_db_spl;
+        let cal = &ctl.calibration;
+        let fs_db = cal.full_scale_sine_db_spl;
+        // The T and C levels as envelope amplitudes: selection ranks envelopes directly (the
+        // electric level is monotonic in them).
+        let t_amp = cal.sine_amplitude(electric::T_DB_SPL);
+        let c_amp = cal.sine_amplitude(electric::C_DB_SPL);
         let mut sel = [0.0f32; LANES];
         for l in 0..n {
-            let db = fs_db + 20.0 * self.envelope[l].max(1e-12).log10();
-            // Stimulated electrodes carry at least a tiny level so selection can rank them.
-            sel[l] = electric::electric_level(db).map_or(0.0, |e| e + 1e-6);
+            let e = self.envelope[l];
+            sel[l] = if e >= t_amp { e } else { 0.0 };
         }
         if ctl.maxima > 0 {
             selection::keep_largest(&mut sel[..n], ctl.maxima);
         }
-        let mut current = [0.0f32; LANES];
         for l in 0..n {
-            let e = (sel[l] - 1e-6).max(0.0);
-            self.levels[l] = e;
-            current[l] = if sel[l] > 0.0 {
-                electric::current(e)
+            self.levels[l] = if sel[l] > 0.0 {
+                let db = fs_db + 20.0 * sel[l].log10();
+                electric::electric_level(db).unwrap_or(0.0)
             } else {
                 0.0
             };
         }
-        let mut excitation = [0.0f32; LANES];
-        spread::spread(
-            &current[..n],
-            &self.places[..n],
-            ctl.spread,
-            &mut excitation[..n],
-        );
         self.amp_from = self.amp;
-        for l in 0..LANES {
-            self.amp_to[l] = match (l < n).then(|| electric::heard_db_spl(excitation[l])) {
-                Some(Some(db)) => 10f32.powf((db - fs_db) / 20.0),
-                _ => 0.0,
-            };
+        self.amp_to = [0.0; LANES];
+        if ctl.spread <= 0.0 {
+            // No spread: each place hears its own electrode, and the window maps the level
+            // back to itself, clipped at C (the same as the general path below, without its
+            // logarithms and powers).
+            for l in 0..n {
+                self.amp_to[l] = sel[l].min(c_amp);
+            }
+        } else {
+            let mut current = [0.0f32; LANES];
+            for l in 0..n {
+                current[l] = if sel[l] > 0.0 {
+                    electric::current(self.levels[l])
+                } else {
+                    0.0
+                };
+            }
+            let mut excitation = [0.0f32; LANES];
+            spread::spread(
+                &current[..n],
+                &self.places[..n],
+                ctl.spread,
+                &mut excitation[..n],
+            );
+            for l in 0..n {
+                if let Some(db) = electric::heard_db_spl(excitation[l]) {
+                    self.amp_to[l] = 10f32.powf((db - fs_db) / 20.0);
+                }
+            }
         }
         self.frame_pos = 0.0;
         self.new_frame = true;
@@ -606,6 +625,32 @@ mod tests {
             f += 50.0;
         }
         num / den
+    }
+
+    #[test]
+    fn the_no_spread_shortcut_equals_the_electric_round_trip() {
+        // Spread 0 skips the current/heard conversions; a vanishing spread (1000 dB/mm) takes
+        // the general path. Both must give the same heard amplitudes.
+        let fs = 48000.0;
+        let cal = Calibration::default();
+        let x = noise(24000, cal.sine_amplitude(70.0), 5);
+        let amps = |spread: f32| {
+            let ctl = ImplantControl {
+                channels: 16,
+                maxima: 6,
+                spread,
+                ..ImplantControl::default()
+            };
+            run(&x, &ctl, fs).2.amplitudes().to_vec()
+        };
+        let (fast, general) = (amps(0.0), amps(0.001));
+        assert!(fast.iter().any(|a| *a > 0.0));
+        for (f, g) in fast.iter().zip(&general) {
+            assert!(
+                (f - g).abs() <= 1e-4 * f.max(*g) + 1e-9,
+                "{fast:?}\n{general:?}"
+            );
+        }
     }
 
     #[test]
