@@ -235,6 +235,14 @@ impl Default for ImplantGroup {
                 } else {
                     v.to_string()
                 }
+            }))
+            .with_string_to_value(std::sync::Arc::new(|s| {
+                let t = s.trim();
+                if t.eq_ignore_ascii_case("all") || t.eq_ignore_ascii_case("off") {
+                    Some(0)
+                } else {
+                    t.parse().ok()
+                }
             })),
             rate: ranged("Stimulation rate", d.rate_pps, 250.0, 3500.0, " pps"),
             envelope: ranged("Envelope cut-off", d.envelope_hz, 50.0, 400.0, " Hz"),
@@ -260,16 +268,45 @@ impl Default for ImplantGroup {
                 } else {
                     "none".to_string()
                 }
+            }))
+            // Accepts "none", a slope ("4 dB/mm") or the plain amount ("0.25").
+            .with_string_to_value(std::sync::Arc::new(|s| {
+                let t = s.trim();
+                if t.eq_ignore_ascii_case("none") || t.eq_ignore_ascii_case("off") {
+                    return Some(0.0);
+                }
+                if let Some(db) = t.strip_suffix("dB/mm") {
+                    let slope: f32 = db.trim().parse().ok()?;
+                    return (slope >= 1.0).then(|| 1.0 / slope);
+                }
+                t.parse().ok()
             })),
             carrier: EnumParam::new("Carrier", Carrier::Noise),
-            eas: ranged("Acoustic crossover", d.eas_hz, EAS_OFF_HZ, 2000.0, " Hz")
-                .with_value_to_string(std::sync::Arc::new(|v| {
-                    if v <= EAS_OFF_HZ {
-                        "off".to_string()
-                    } else {
-                        format!("{v:.0} Hz")
-                    }
-                })),
+            // No unit on the parameter: the text carries it, since "off" has none.
+            eas: FloatParam::new(
+                "Acoustic crossover",
+                d.eas_hz,
+                FloatRange::Skewed {
+                    min: EAS_OFF_HZ,
+                    max: 2000.0,
+                    factor: FloatRange::skew_factor(-1.0),
+                },
+            )
+            .with_value_to_string(std::sync::Arc::new(|v| {
+                if v <= EAS_OFF_HZ {
+                    "off".to_string()
+                } else {
+                    format!("{v:.0} Hz")
+                }
+            }))
+            .with_string_to_value(std::sync::Arc::new(|s| {
+                let t = s.trim();
+                if t.eq_ignore_ascii_case("off") {
+                    Some(EAS_OFF_HZ)
+                } else {
+                    t.trim_end_matches("Hz").trim().parse().ok()
+                }
+            })),
         }
     }
 }

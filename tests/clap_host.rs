@@ -216,6 +216,29 @@ fn clap_bundle_in_a_real_host() {
     assert_eq!(text(&mut instance, hl4k, 0.0), "-10.0 dB HL");
     assert_eq!(text(&mut instance, hl4k, 1.0), "120.0 dB HL");
     assert_eq!(text(&mut instance, cal, 0.5), "100.0 dB SPL");
+    // Implant parameters show their special values and units.
+    let spread = param_id(&list, "Current spread");
+    let maxima = param_id(&list, "Maxima (n-of-m)");
+    let eas = param_id(&list, "Acoustic crossover");
+    let shift = param_id(&list, "Insertion shift");
+    assert_eq!(text(&mut instance, spread, 0.0), "none");
+    assert_eq!(text(&mut instance, spread, 0.125), "8.0 dB/mm");
+    assert_eq!(text(&mut instance, maxima, 0.0), "all");
+    assert_eq!(text(&mut instance, eas, 0.0), "off");
+    assert_eq!(text(&mut instance, shift, 1.0), "8.00 mm");
+    // ... and read them back from text, as a host's value box does.
+    let from_text = |instance: &mut PluginInstance<Host>, id: ClapId, t: &str| {
+        let ext: PluginParams = instance.plugin_shared_handle().get_extension().unwrap();
+        let handle = instance.plugin_handle();
+        let c = std::ffi::CString::new(t).unwrap();
+        ext.text_to_value(&handle, id, &c).expect("text_to_value")
+    };
+    assert_eq!(from_text(&mut instance, spread, "none"), 0.0);
+    assert!((from_text(&mut instance, spread, "8 dB/mm") - 0.125).abs() < 1e-6);
+    assert_eq!(from_text(&mut instance, maxima, "all"), 0.0);
+    assert_eq!(from_text(&mut instance, eas, "off"), 0.0);
+    let ci = list.iter().find(|p| p.1 == "Channels").unwrap();
+    assert!(ci.2.contains("Implant"), "grouped: {}", ci.2);
     let hl = list.iter().find(|p| p.1 == "Left 4 kHz").unwrap();
     assert!(hl.2.contains("Left ear"), "grouped: {}", hl.2);
     for p in &list {
