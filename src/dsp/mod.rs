@@ -11,5 +11,6 @@ pub mod loss;
 pub mod simd;
 pub mod smoother;
 pub mod stft;
+pub mod tinnitus;
 
 pub use engine::{Engine, EngineParams};
