@@ -376,11 +376,6 @@ impl Engine {
         }
     }
 
-    /// The implant stage of ear 0 (for displays).
-    pub fn implant_stage(&self) -> &ImplantStage {
-        &self.implants[0]
-    }
-
     /// The left (or mono) ear's electrodogram: every stimulation frame while the implant runs,
     /// readable from any thread without locks.
     pub fn electrodogram(&self) -> Arc<Electrodogram> {

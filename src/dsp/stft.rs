@@ -63,23 +63,9 @@ impl StftFramer {
         self.hop - self.count
     }
 
-    /// Push one input sample, get one output sample. Returns true when a frame is due: the
-    /// caller must then process [`Self::frame_into`] and call [`Self::overlap_add`].
-    #[inline]
-    pub fn push(&mut self, x: f32) -> (f32, bool) {
-        self.input[self.in_pos] = x;
-        self.in_pos += 1;
-        if self.in_pos == self.n {
-            self.in_pos = 0;
-        }
-        let y = self.out[self.count];
-        self.count += 1;
-        (y, self.count == self.hop)
-    }
-
-    /// [`Self::push`] for a whole chunk (at most [`Self::until_frame`] samples), in place:
-    /// the samples go in, the same number of output samples come back. Returns whether a
-    /// frame is due.
+    /// Push a chunk (at most [`Self::until_frame`] samples) in place: the samples go in, the
+    /// same number of output samples come back. Returns true when a frame is due: the caller
+    /// must then process [`Self::frame_into`] and call [`Self::overlap_add`].
     pub fn push_block(&mut self, io: &mut [f32]) -> bool {
         let len = io.len();
         assert!(len <= self.until_frame());
@@ -128,48 +114,46 @@ mod tests {
         }
     }
 
-    #[test]
-    fn identity_processing_reconstructs_with_latency_n() {
-        let n = 64;
+    /// Runs `input` through identity processing in chunks of the sizes `sizes` yields
+    /// (each cut at the next frame).
+    fn identity(input: &[f32], n: usize, mut sizes: impl FnMut() -> usize) -> Vec<f32> {
         let w = msbg_window(n);
         let mut f = StftFramer::new(n);
         let mut buf = vec![0.0; n];
-        let input: Vec<f32> = (0..1000)
-            .map(|i| ((i * 7919) % 97) as f32 / 97.0 - 0.5)
-            .collect();
         let mut out = Vec::new();
-        for &x in &input {
-            let (y, due) = f.push(x);
-            out.push(y);
-            if due {
+        let mut pos = 0;
+        while pos < input.len() {
+            let len = sizes().min(f.until_frame()).min(input.len() - pos);
+            let mut io = input[pos..pos + len].to_vec();
+            if f.push_block(&mut io) {
                 f.frame_into(&w, &mut buf);
                 for (b, w) in buf.iter_mut().zip(&w) {
                     *b *= w;
                 }
                 f.overlap_add(&buf);
             }
+            out.extend_from_slice(&io);
+            pos += len;
         }
+        out
+    }
+
+    #[test]
+    fn identity_processing_reconstructs_with_latency_n() {
+        let n = 64;
+        let input: Vec<f32> = (0..1000)
+            .map(|i| ((i * 7919) % 97) as f32 / 97.0 - 0.5)
+            .collect();
+        let out = identity(&input, n, || 1);
         for i in n..1000 {
             assert!((out[i] - input[i - n]).abs() < 1e-5, "sample {i}");
         }
         // The same through chunks of every size up to a hop: bit-identical.
-        let mut g = StftFramer::new(n);
-        let mut chunked = Vec::new();
-        let (mut pos, mut size) = (0, 1);
-        while pos < input.len() {
-            let len = size.min(g.until_frame()).min(input.len() - pos);
-            let mut io = input[pos..pos + len].to_vec();
-            if g.push_block(&mut io) {
-                g.frame_into(&w, &mut buf);
-                for (b, w) in buf.iter_mut().zip(&w) {
-                    *b *= w;
-                }
-                g.overlap_add(&buf);
-            }
-            chunked.extend_from_slice(&io);
-            pos += len;
+        let mut size = 0;
+        let chunked = identity(&input, n, || {
             size = size % (n / 4) + 1;
-        }
+            size
+        });
         assert_eq!(chunked, out);
     }
 }

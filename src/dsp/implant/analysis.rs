@@ -73,7 +73,6 @@ impl Section {
 /// Band envelopes of up to [`LANES`] channels.
 #[derive(Clone, Debug)]
 pub struct Analysis {
-    channels: usize,
     /// Demodulating oscillator per lane: current phasor and its per-sample rotation.
     osc: [[f64; LANES]; 2],
     rot: [[f64; LANES]; 2],
@@ -84,7 +83,6 @@ pub struct Analysis {
 impl Analysis {
     pub fn new(map: &[Channel], sample_rate: f64) -> Self {
         let mut a = Self {
-            channels: map.len().min(LANES),
             osc: [[1.0; LANES], [0.0; LANES]],
             rot: [[1.0; LANES], [0.0; LANES]],
             sections: [Section::new(), Section::new(), Section::new()],
@@ -105,10 +103,6 @@ impl Analysis {
         }
         a.reset();
         a
-    }
-
-    pub fn channels(&self) -> usize {
-        self.channels
     }
 
     /// Zeroes filter states too small to matter, so silence never runs on subnormals.

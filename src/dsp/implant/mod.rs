@@ -109,9 +109,7 @@ pub struct Processor {
     shift_mm: f32,
     kind: [f32; 4],
     /// The last frame's electric levels (selected electrodes), for the electrodogram.
-    pub levels: [f32; MAX_CHANNELS],
-    /// Set when a new frame was computed since the flag was last cleared.
-    pub new_frame: bool,
+    levels: [f32; MAX_CHANNELS],
     /// Whether this CPU runs the AVX2 build.
     avx2: bool,
 }
@@ -153,7 +151,6 @@ impl Processor {
             shift_mm: 0.0,
             kind: [1.0, 0.0, 0.0, 0.0],
             levels: [0.0; MAX_CHANNELS],
-            new_frame: false,
             avx2,
         };
         p.set_envelope_hz(160.0);
@@ -176,7 +173,6 @@ impl Processor {
         self.frame_pos = 0.0;
         self.carriers.reset();
         self.levels = [0.0; MAX_CHANNELS];
-        self.new_frame = false;
     }
 
     fn set_envelope_hz(&mut self, hz: f32) {
@@ -261,7 +257,6 @@ impl Processor {
             }
         }
         self.frame_pos = 0.0;
-        self.new_frame = true;
         if let Some(e) = sink {
             e.push(&self.levels[..n]);
         }
@@ -415,15 +410,6 @@ impl ImplantStage {
         self.eas_s = [[0.0; 2]; 2];
     }
 
-    /// The processor currently heard (most).
-    pub fn active(&self) -> &Processor {
-        &self.procs[self.active]
-    }
-
-    pub fn active_mut(&mut self) -> &mut Processor {
-        &mut self.procs[self.active]
-    }
-
     fn set_eas(&mut self, hz: f32) {
         let hz = hz.clamp(EAS_OFF_HZ, 0.4 * self.sample_rate);
         if hz != self.eas_hz {
@@ -535,19 +521,19 @@ mod tests {
             .collect()
     }
 
-    /// Runs `x` through a processor; returns the output and every frame's levels.
+    /// Runs `x` through a processor; returns the output and every frame's levels (read back
+    /// from an electrodogram large enough to keep them all).
     fn run(x: &[f32], ctl: &ImplantControl, fs: f32) -> (Vec<f32>, Vec<Vec<f32>>, Processor) {
         let mut p = Processor::new(ctl.channels, fs);
         p.set_kind(ctl.carrier);
+        let sink = electrodogram::Electrodogram::new(x.len());
         let mut out = vec![0.0; x.len()];
-        let mut frames = Vec::new();
         for (i, o) in x.chunks(64).zip(out.chunks_mut(64)) {
-            p.process(i, o, ctl, None);
-            if p.new_frame {
-                p.new_frame = false;
-                frames.push(p.levels[..ctl.channels].to_vec());
-            }
+            p.process(i, o, ctl, Some(&sink));
         }
+        let frames = (0..sink.written())
+            .map(|i| sink.read(i).expect("kept").levels[..ctl.channels].to_vec())
+            .collect();
         (out, frames, p)
     }
 
