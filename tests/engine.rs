@@ -6,18 +6,6 @@ use common::*;
 use earshot::dsp::audiogram::{Audiogram, Preset};
 use earshot::dsp::{Engine, EngineParams};
 
-/// Deterministic white-ish noise in [-amp, amp].
-fn noise(n: usize, amp: f32, mut seed: u32) -> Vec<f32> {
-    (0..n)
-        .map(|_| {
-            seed ^= seed << 13;
-            seed ^= seed >> 17;
-            seed ^= seed << 5;
-            amp * (seed as f32 / u32::MAX as f32 * 2.0 - 1.0)
-        })
-        .collect()
-}
-
 #[test]
 fn severity_zero_is_transparent_with_latency() {
     for fs in [44100.0, 48000.0, 96000.0] {

@@ -8,17 +8,6 @@ use earshot::dsp::engine::ImplantParams;
 use earshot::dsp::implant::carrier::CarrierKind;
 use earshot::dsp::{Engine, EngineParams};
 
-fn noise(n: usize, amp: f32, mut seed: u32) -> Vec<f32> {
-    (0..n)
-        .map(|_| {
-            seed ^= seed << 13;
-            seed ^= seed >> 17;
-            seed ^= seed << 5;
-            amp * (seed as f32 / u32::MAX as f32 * 2.0 - 1.0)
-        })
-        .collect()
-}
-
 fn severe() -> EngineParams {
     let ruben = Preset::Ruben.audiogram();
     EngineParams {
@@ -228,29 +217,4 @@ fn shifted_sine_carriers_sound_at_greenwood_of_the_shifted_place() {
             );
         }
     }
-}
-
-/// Frequency of the largest spectral peak (Hann window, FFT, parabolic interpolation on the
-/// log magnitude).
-fn peak_hz(x: &[f32], fs: f32) -> f64 {
-    let n = x.len();
-    let mut buf: Vec<f32> = (0..n)
-        .map(|i| {
-            let h = 0.5 - 0.5 * (2.0 * std::f64::consts::PI * i as f64 / n as f64).cos();
-            (h * x[i] as f64) as f32
-        })
-        .collect();
-    let fft = realfft::RealFftPlanner::<f32>::new().plan_fft_forward(n);
-    let mut spec = fft.make_output_vec();
-    fft.process(&mut buf, &mut spec).unwrap();
-    let mag: Vec<f64> = spec
-        .iter()
-        .map(|c| (c.norm() as f64).max(1e-30).ln())
-        .collect();
-    let k = (1..mag.len() - 1)
-        .max_by(|a, b| mag[*a].total_cmp(&mag[*b]))
-        .unwrap();
-    let (a, b, c) = (mag[k - 1], mag[k], mag[k + 1]);
-    let d = 0.5 * (a - c) / (a - 2.0 * b + c);
-    (k as f64 + d) * fs as f64 / n as f64
 }

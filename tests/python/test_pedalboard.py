@@ -50,6 +50,16 @@ def fresh() -> pedalboard.Plugin:
     return pedalboard.load_plugin(VST3)
 
 
+def ruben() -> pedalboard.Plugin:
+    """A fresh instance at severity 100 % with Ruben's audiogram, calibration 100 dB SPL."""
+    p = fresh()
+    p.severity = 100
+    p.calibration_db_spl = 100
+    for f, v in zip(FREQS, RUBEN):
+        setattr(p, f"left_{f}_db_hl", v)
+    return p
+
+
 def test_parameters() -> None:
     p = fresh()
     params = p.parameters
@@ -126,11 +136,7 @@ def test_ruben_lowers_4k_tone() -> None:
     fs = 48000
     level = 80.0  # dB SPL; calibration 100 dB SPL → amplitude 0.1
     x = tone(4000.0, 10 ** ((level - 100) / 20), 1.0, fs)
-    p = fresh()
-    p.severity = 100
-    p.calibration_db_spl = 100
-    for f, v in zip(FREQS, RUBEN):
-        setattr(p, f"left_{f}_db_hl", v)
+    p = ruben()
     y = p.process(np.stack([x, x]), float(fs))
     seg = slice(int(0.3 * fs), int(0.9 * fs))
     host = level_db(y[0, seg]) - level_db(x[seg])
@@ -150,18 +156,10 @@ def test_implant_in_the_host() -> None:
     fs = 48000
     level = 70.0
     x = tone(1000.0, 10 ** ((level - 100) / 20), 1.0, fs)
-    p = fresh()
-    p.severity = 100
-    p.calibration_db_spl = 100
-    for f, v in zip(FREQS, RUBEN):
-        setattr(p, f"left_{f}_db_hl", v)
+    p = ruben()
     seg = slice(int(0.5 * fs), int(0.9 * fs))
     deaf = level_db(p.process(np.stack([x, x]), float(fs))[0, seg])
-    p = fresh()
-    p.severity = 100
-    p.calibration_db_spl = 100
-    for f, v in zip(FREQS, RUBEN):
-        setattr(p, f"left_{f}_db_hl", v)
+    p = ruben()
     p.implant = 100
     p.channels = 8
     p.insertion_shift_mm = 4.0

@@ -3,6 +3,9 @@
 //! The phase accumulates in f64 (an f32 phase drifts audibly over minutes); pitch changes
 //! glide in log-frequency over [`GLIDE_MS`], so a matched pitch that jumps to another
 //! audiogram frequency slides instead of clicking.
+//!
+//! Its tests measure pitch from the output spectrum, with the FFT-peak helper the
+//! integration tests share: `tests/tinnitus.rs`.
 
 use std::f64::consts::TAU;
 
@@ -74,83 +77,5 @@ impl Tone {
             }
             *y += amp * self.phase.sin() as f32;
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Peak frequency by FFT with parabolic interpolation on the log magnitude (Hann window).
-    fn peak_hz(x: &[f32], fs: f32) -> f64 {
-        let n = x.len();
-        let mut buf: Vec<f32> = x
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (0.5 - 0.5 * (TAU * i as f64 / n as f64).cos()) as f32 * v)
-            .collect();
-        let fft = realfft::RealFftPlanner::<f32>::new().plan_fft_forward(n);
-        let mut spec = fft.make_output_vec();
-        fft.process(&mut buf, &mut spec).unwrap();
-        let mag: Vec<f64> = spec
-            .iter()
-            .map(|c| (c.norm() as f64).max(1e-30).ln())
-            .collect();
-        let k = (1..mag.len() - 1)
-            .max_by(|a, b| mag[*a].total_cmp(&mag[*b]))
-            .unwrap();
-        let (a, b, c) = (mag[k - 1], mag[k], mag[k + 1]);
-        (k as f64 + 0.5 * (a - c) / (a - 2.0 * b + c)) * fs as f64 / n as f64
-    }
-
-    fn cents(a: f64, b: f64) -> f64 {
-        1200.0 * (a / b).log2()
-    }
-
-    #[test]
-    fn pitch_is_within_one_cent_at_every_rate() {
-        for fs in [44100.0f32, 48000.0, 96000.0] {
-            for hz in [250.0f32, 1000.0, 3700.0, 4000.0, 6000.0, 12000.0] {
-                let mut t = Tone::new(fs, hz);
-                t.set(hz, 0.0);
-                let mut x = vec![0.0f32; (2.0 * fs) as usize];
-                t.add_to(&mut x, 0.1);
-                let got = peak_hz(&x, fs);
-                let err = cents(got, hz as f64);
-                assert!(
-                    err.abs() < 1.0,
-                    "{fs} Hz, {hz} Hz: {got:.3} Hz ({err:.3} cents)"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn a_new_pitch_glides_there_and_wobble_swings_by_its_depth() {
-        let fs = 48000.0;
-        let mut t = Tone::new(fs, 4000.0);
-        t.set(6000.0, 0.0);
-        let mut x = vec![0.0f32; fs as usize];
-        t.add_to(&mut x, 0.1);
-        assert!(cents(t.pitch_hz(), 6000.0).abs() < 0.01);
-        // Wobble of 30 cents: the pitch over 1/4 of the wobble period (near its top) sits
-        // clearly above the centre, and over the next half clearly below.
-        t.set(6000.0, 30.0);
-        t.reset();
-        let quarter = (fs as f64 / WOBBLE_HZ / 4.0) as usize;
-        let mut y = vec![0.0f32; 4 * quarter];
-        t.add_to(&mut y, 0.1);
-        let up = peak_hz(&y[quarter / 2..quarter * 3 / 2], fs);
-        let down = peak_hz(&y[quarter * 5 / 2..quarter * 7 / 2], fs);
-        assert!(
-            cents(up, 6000.0) > 15.0,
-            "up {:.1} cents",
-            cents(up, 6000.0)
-        );
-        assert!(
-            cents(down, 6000.0) < -15.0,
-            "down {:.1} cents",
-            cents(down, 6000.0)
-        );
     }
 }
