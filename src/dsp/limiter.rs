@@ -17,7 +17,7 @@ impl SafetyLimiter {
     pub fn new(sample_rate: f32) -> Self {
         Self {
             gain: 1.0,
-            release: 1.0 - (-1.0 / (RELEASE_MS * 0.001 * sample_rate)).exp(),
+            release: crate::dsp::smoother::one_pole(RELEASE_MS, sample_rate),
         }
     }
 

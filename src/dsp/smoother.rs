@@ -1,5 +1,12 @@
 //! Parameter smoothing: a linear ramp to each new target, so automation never steps.
 
+/// Coefficient of a one-pole follower (`y += (x − y) · c`) that covers 1 − 1/e of a step in
+/// `ms` (at least one sample).
+pub fn one_pole(ms: f32, sample_rate: f32) -> f32 {
+    let n = (ms.max(0.01) * 0.001 * sample_rate).max(1.0);
+    1.0 - (-1.0 / n).exp()
+}
+
 /// Linear-ramp smoother. A new target starts a ramp of `ramp_samples` from the current value;
 /// targets that do not change cost nothing.
 #[derive(Clone, Debug)]

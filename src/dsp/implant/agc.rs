@@ -5,6 +5,8 @@
 //! (Nucleus processors: ≈ 2–5 ms attack, ≈ 75 ms release; the release is what makes a loud
 //! drum hit "pump" the following sound). The knee and ratio are design choices stated here.
 
+use crate::dsp::smoother::one_pole;
+
 /// Knee, dB SPL (broadband level): the upper end of conversational speech.
 pub const KNEE_DB_SPL: f32 = 70.0;
 /// Compression ratio above the knee (near-limiting, as implant front ends are).
@@ -27,12 +29,6 @@ pub struct Agc {
     until_update: u32,
 }
 
-/// One-pole coefficient reaching 1 − 1/e in `ms`.
-fn coefficient(ms: f32, sample_rate: f32) -> f32 {
-    let n = (ms.max(0.01) * 0.001 * sample_rate).max(1.0);
-    1.0 - (-1.0 / n).exp()
-}
-
 impl Agc {
     pub fn new(sample_rate: f32) -> Self {
         let mut a = Self {
@@ -51,8 +47,8 @@ impl Agc {
 
     /// Attack and release times, ms.
     pub fn set_times(&mut self, attack_ms: f32, release_ms: f32) {
-        self.attack = coefficient(attack_ms, self.sample_rate);
-        self.release = coefficient(release_ms, self.sample_rate);
+        self.attack = one_pole(attack_ms, self.sample_rate);
+        self.release = one_pole(release_ms, self.sample_rate);
     }
 
     pub fn reset(&mut self) {

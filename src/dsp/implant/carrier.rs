@@ -146,7 +146,7 @@ impl Carriers {
             noise_gain: [0.0; LANES],
             audible: [0.0; LANES],
             ring: [0.0; LANES],
-            ring_decay: (-1.0 / (RING_MS * 0.001 * sample_rate as f32)).exp(),
+            ring_decay: 1.0 - crate::dsp::smoother::one_pole(RING_MS, sample_rate as f32),
             pip_wait: [f32::INFINITY; LANES],
             pip_pos: [f32::INFINITY; LANES],
             pip_len: 1.0,

@@ -291,7 +291,7 @@ pub struct LossStage {
     /// Per bin: y · conj(previous y) · e^(−iφ), whose angle is the phase deviation, and the
     /// reassigned frequency as a (fractional) grid point (analysis scratch).
     advance: Vec<Complex32>,
-    dev: Vec<f32>,
+    grid_pos: Vec<f32>,
     gain_spec: Vec<Complex32>,
     /// The frame's spectrum before any processing (for the top-band handover).
     raw: Vec<Complex32>,
@@ -339,7 +339,7 @@ impl LossStage {
             grid_index: vec![0; bins],
             survival: vec![1.0; bins],
             advance: vec![Complex32::default(); bins],
-            dev: vec![0.0; bins],
+            grid_pos: vec![0.0; bins],
             gain_spec: vec![Complex32::default(); bins],
             raw: vec![Complex32::default(); bins],
             non_finite_frames: 0,
@@ -568,7 +568,7 @@ impl LossStage {
             let cos = if r > 0.0 { c.re / r } else { 1.0 };
             let hz = (k as f32 + dev * dev_to_bins) * bin_hz;
             // max/min return the other operand for NaN, so the value is always in range.
-            self.dev[k] = (hz * per_hz + 0.5).max(0.0).min(grid_last);
+            self.grid_pos[k] = (hz * per_hz + 0.5).max(0.0).min(grid_last);
             // cos 2x = 2c² − 1, cos 3x = 4c³ − 3c.
             let cos2 = 2.0 * cos * cos - 1.0;
             let cos3 = (4.0 * cos * cos - 3.0) * cos;
@@ -576,7 +576,7 @@ impl LossStage {
         }
         // Pass 3: grid points to indices. `as u32` saturates (a compare per lane, and no
         // vector instruction for it); the values are known to be in range.
-        for (i, g) in self.grid_index[..m].iter_mut().zip(&self.dev[..m]) {
+        for (i, g) in self.grid_index[..m].iter_mut().zip(&self.grid_pos[..m]) {
             // SAFETY: `g` is finite and in [0, grid_last] (pass 2), which fits an i32.
             *i = unsafe { g.to_int_unchecked::<i32>() } as u32;
         }
