@@ -4,6 +4,7 @@
 mod common;
 use common::*;
 use earshot::dsp::audiogram::{Audiogram, Preset};
+use earshot::dsp::hearing_threshold::normal_threshold_db_spl;
 use earshot::dsp::{Engine, EngineParams};
 
 #[test]
@@ -153,22 +154,11 @@ fn no_jump_where_msbg_switches_filterbanks() {
             prev = Some(att);
             s += 0.0025;
         }
-        // A severity step of 0.0025 moves every threshold by ≤ 0.23 dB HL: the output may move
-        // by about as much, never by a filterbank switch (MSBG itself jumps by 1–3 dB there).
+        // A severity step of 0.0025 moves every threshold by ≤ 0.23 dB HL and the degree by
+        // 0.2 dB: the output may move by about as much, plus a share of the switch that the
+        // ±2 dB blend spreads over 20 steps (MSBG itself jumps by up to 3.2 dB at once here:
+        // 4 kHz, 70 dB SPL, Ruben × 0.695 → × 0.705, pyclarity).
         assert!(worst < 0.5, "{freq} Hz: largest step {worst:.2} dB");
-    }
-}
-
-/// ISO 389-7:2005 reference thresholds of normal hearing, free field, dB SPL.
-fn normal_threshold_db_spl(hz: f32) -> f32 {
-    match hz as u32 {
-        250 => 11.4,
-        500 => 4.4,
-        1000 => 2.4,
-        2000 => -1.3,
-        4000 => -5.4,
-        6000 => 4.3,
-        _ => unreachable!(),
     }
 }
 

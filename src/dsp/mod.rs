@@ -5,6 +5,7 @@ pub mod audiogram;
 pub mod calibration;
 pub mod delay;
 pub mod engine;
+pub mod hearing_threshold;
 pub mod implant;
 pub mod limiter;
 pub mod loss;

@@ -1,0 +1,90 @@
+//! The smeared signal, overlap-added back to time and analysed again.
+//!
+//! MSBG smears, resynthesises, and only then filters the *signal* into its gammatone bands.
+//! Overlap-add is not power-preserving for a smeared spectrum: smearing reshapes each frame
+//! in time (part of it lands outside the synthesis window) and neighbouring frames and bins
+//! interfere. Summing smeared bin powers misses that (measured: a 6 kHz tone under severe
+//! smearing loses 5.45 dB of band power in MSBG's time signal, 4.2 dB by bin powers), and
+//! recruitment triples the error. So the loss stage resynthesises the smeared frames into a
+//! signal of its own, exactly as its output is synthesised (IFFT, first `n` samples,
+//! synthesis window, overlap-add), and runs the same STFT analysis on the last `n` finished
+//! samples. Those lag the current frame by three hops; the envelopes they drive lag with
+//! them.
+
+use super::bin_analysis::BinAnalysis;
+use super::LossTables;
+use realfft::num_complex::Complex32;
+
+pub struct Resynthesis {
+    /// Overlap-add accumulator of the synthesised frames (`n` samples; the first hop is final
+    /// after each frame).
+    ola: Vec<f32>,
+    /// The last `n` finished samples of the smeared signal, oldest first.
+    history: Vec<f32>,
+    time: Vec<f32>,
+    spec: Vec<Complex32>,
+    scratch_fwd: Vec<Complex32>,
+    scratch_inv: Vec<Complex32>,
+    pub analysis: BinAnalysis,
+}
+
+impl Resynthesis {
+    pub fn new(t: &LossTables) -> Self {
+        let n = 4 * t.hop;
+        Self {
+            ola: vec![0.0; n],
+            history: vec![0.0; n],
+            time: vec![0.0; t.nfft],
+            spec: vec![Complex32::default(); t.bins],
+            scratch_fwd: t.r2c.make_scratch_vec(),
+            scratch_inv: t.c2r.make_scratch_vec(),
+            analysis: BinAnalysis::new(t.bins, t.bins),
+        }
+    }
+
+    pub fn reset(&mut self) {
+        self.ola.fill(0.0);
+        self.history.fill(0.0);
+        self.analysis.reset();
+    }
+
+    /// Overlap-add the smeared frame `smeared` (all bins) and analyse the finished signal:
+    /// afterwards `analysis` holds its power and instantaneous frequencies.
+    pub fn push_and_analyse(&mut self, t: &LossTables, smeared: &[Complex32]) {
+        let n = 4 * t.hop;
+        let hop = t.hop;
+        self.spec.copy_from_slice(smeared);
+        // A real signal's DC and Nyquist bins are real (smearing may have turned DC by 90°).
+        self.spec[0].im = 0.0;
+        let last = t.bins - 1;
+        self.spec[last] = Complex32::default();
+        // The sizes are the plans' own, so the FFTs cannot fail; if one did, the frame would
+        // count as silence rather than panic.
+        if t.c2r
+            .process_with_scratch(&mut self.spec, &mut self.time, &mut self.scratch_inv)
+            .is_err()
+        {
+            self.time.fill(0.0);
+        }
+        let scale = 1.0 / t.nfft as f32;
+        for ((o, x), w) in self.ola.iter_mut().zip(&self.time[..n]).zip(&t.window) {
+            *o += x * w * scale;
+        }
+        // The first hop is final: it joins the history, and the accumulator moves on.
+        self.history.copy_within(hop.., 0);
+        self.history[n - hop..].copy_from_slice(&self.ola[..hop]);
+        self.ola.copy_within(hop.., 0);
+        self.ola[n - hop..].fill(0.0);
+        for ((d, s), w) in self.time[..n].iter_mut().zip(&self.history).zip(&t.window) {
+            *d = s * w;
+        }
+        self.time[n..].fill(0.0);
+        if t.r2c
+            .process_with_scratch(&mut self.time, &mut self.spec, &mut self.scratch_fwd)
+            .is_err()
+        {
+            self.spec.fill(Complex32::default());
+        }
+        self.analysis.analyse(t, &mut self.spec, None);
+    }
+}
