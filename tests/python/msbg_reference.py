@@ -39,6 +39,13 @@ AUDIOGRAMS = {
     "mild_sloping": [5, 10, 10, 15, 20, 25, 30, 35, 40],  # mild (2-8 kHz mean 30)
     "noise_notch": [10, 10, 10, 15, 25, 45, 60, 50, 35],  # moderate, 4 kHz notch
     "steep_sloping": [10, 15, 20, 30, 45, 55, 60, 65, 70],  # severe (2-8 kHz mean 59)
+    # Shapes the model was not developed on (added after the first four all passed):
+    "reverse_slope": [55, 50, 45, 35, 25, 20, 20, 20, 20],  # low-frequency loss, mild class
+    "cookie_bite": [15, 20, 35, 50, 50, 40, 30, 25, 20],  # mid-frequency loss, moderate class
+    "severe_80_top": [55, 60, 65, 70, 70, 75, 80, 80, 80],  # Ruben-like, capped at 80 dB HL
+    "steep_ski": [0, 0, 5, 10, 30, 60, 75, 80, 80],  # normal lows, 80 dB HL at 6-8 kHz
+    "mild_flat20": [20, 20, 20, 20, 20, 20, 20, 20, 20],  # mild, flat
+    "near_switch_36": [10, 10, 15, 20, 30, 35, 38, 38, 39],  # 2-8 kHz mean 36, by a switch
 }
 
 

@@ -47,6 +47,12 @@ impl BinAnalysis {
         self.have_prev = false;
     }
 
+    /// Take `spec` as the previous frame without analysing it.
+    pub fn remember(&mut self, spec: &[Complex32]) {
+        self.prev.copy_from_slice(spec);
+        self.have_prev = true;
+    }
+
     /// Analyse `spec` (all bins but the last, which is zeroed). With `ear`, the spectrum is
     /// first weighted in place by that magnitude response.
     #[inline(never)]

@@ -184,7 +184,7 @@ pub struct LossTables {
     /// Overlap-add survival as a cosine series in the phase deviation
     /// ([`bin_analysis::survival_series`]).
     survival: [f32; 4],
-    /// One-pole coefficient (per frame) of the level correction's power trackers.
+    /// One-pole coefficient (per resynthesis analysis) of the level correction's trackers.
     correction_smooth: f32,
     banks: [BankTable; 3],
     smear: [SmearMatrix; 3],
@@ -255,7 +255,7 @@ impl LossTables {
             survival: bin_analysis::survival_series(&window, hop).map(|c| c as f32),
             correction_smooth: crate::dsp::smoother::one_pole(
                 LEVEL_CORRECTION_MS,
-                sample_rate / hop as f32,
+                sample_rate / (hop * resynthesis::ANALYSIS_EVERY) as f32,
             ),
             window,
             norm,
@@ -606,22 +606,13 @@ impl LossStage {
     /// but it is complete only three frames late; envelopes taken from it would lag by
     /// 4.4 ms and blunt every attack. So the timing comes from this frame's estimate, and
     /// the level from the ratio of the resynthesised signal's band power to the estimate of
-    /// the same three-frames-old frame, both tracked over [`LEVEL_CORRECTION_MS`]. In a
+    /// the same three-frames-old frame, both tracked over [`LEVEL_CORRECTION_MS`] (updated
+    /// when the resynthesised signal is analysed, every `ANALYSIS_EVERY` frames). In a
     /// steady sound the corrected power is the resynthesised signal's exactly (a severe
     /// smear: 6 kHz tone's band −5.5 dB where the estimate says −4.1 dB, as in MSBG).
     #[inline(never)]
     fn level_correction(&mut self, t: &LossTables, b: usize, ctl: &LossControl) {
         let st = &mut self.banks[b];
-        let a = &self.resynth.analysis;
-        let grid = &t.banks[b].grid;
-        accumulate_band_powers(
-            t.avx2,
-            grid,
-            &a.power,
-            None,
-            &a.grid_index,
-            &mut st.resynth_power,
-        );
         let m = st.band_power.len();
         if !st.active {
             // (Re)starting: the ring holds no frames of this bank yet.
@@ -632,31 +623,33 @@ impl LossStage {
             st.filled = 0;
             st.active = true;
         }
+        let channels = t.banks[b].cf.len();
+        let lagged = &mut st.estimate_ring[st.ring_pos * m..(st.ring_pos + 1) * m];
+        if self.resynth.analysed && st.filled == 3 {
+            let a = &self.resynth.analysis;
+            let grid = &t.banks[b].grid;
+            let resynth = &mut st.resynth_power;
+            accumulate_band_powers(t.avx2, grid, &a.power, None, &a.grid_index, resynth);
+            let k = t.correction_smooth;
+            let tracked = st.tracked_estimate.iter_mut().zip(&mut st.tracked_resynth);
+            let now = lagged.iter().zip(&st.resynth_power);
+            for ((estimate, resynth), (&lag, &res)) in tracked.zip(now).take(channels) {
+                *estimate += (lag - *estimate) * k;
+                *resynth += (res - *resynth) * k;
+            }
+        }
+        st.filled = (st.filled + 1).min(3);
+        lagged[..channels].copy_from_slice(&st.band_power[..channels]);
+        st.ring_pos = (st.ring_pos + 1) % 3;
         // Below the recruitment envelope floor nothing is heard: the ratio fades to 1 there.
         let rms1 = ctl.calibration.rms1_db_spl();
         let env_floor = 10f32.powf((recruitment::ENVELOPE_FLOOR_DB_SPL - rms1) / 20.0);
         let floor = (env_floor / recruitment::ENVELOPE_PER_RMS).powi(2) / t.norm;
         let max = 10f32.powf(LEVEL_CORRECTION_MAX_DB / 10.0);
-        let k = if st.filled >= 3 {
-            t.correction_smooth
-        } else {
-            0.0
-        };
-        st.filled = (st.filled + 1).min(3);
-        let channels = t.banks[b].cf.len();
-        let lagged = &mut st.estimate_ring[st.ring_pos * m..(st.ring_pos + 1) * m];
-        let tracked = st.tracked_estimate.iter_mut().zip(&mut st.tracked_resynth);
-        let now = lagged.iter().zip(&st.resynth_power);
-        for ((estimate, resynth), (&lag, &res)) in tracked.zip(now).take(channels) {
-            *estimate += (lag - *estimate) * k;
-            *resynth += (res - *resynth) * k;
-        }
-        lagged[..channels].copy_from_slice(&st.band_power[..channels]);
         let tracked = st.tracked_estimate.iter().zip(&st.tracked_resynth);
         for (p, (e, r)) in st.band_power.iter_mut().zip(tracked).take(channels) {
             *p *= ((r + floor) / (e + floor)).clamp(1.0 / max, max);
         }
-        st.ring_pos = (st.ring_pos + 1) % 3;
     }
 
     /// 4. Envelopes (smoothed at the frame rate) and recruitment gains of bank `b`.

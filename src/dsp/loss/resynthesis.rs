@@ -8,19 +8,28 @@
 //! recruitment triples the error. So the loss stage resynthesises the smeared frames into a
 //! signal of its own, exactly as its output is synthesised (IFFT, first `n` samples,
 //! synthesis window, overlap-add), and runs the same STFT analysis on the last `n` finished
-//! samples. Those lag the current frame by three hops; the envelopes they drive lag with
-//! them.
+//! samples. Those lag the current frame by three hops, so they set the envelopes' level
+//! (slowly tracked), not their timing. A level tracked over 20 ms needs no new value every
+//! 1.45 ms hop: the analysis runs every [`ANALYSIS_EVERY`] frames, on two windows one hop
+//! apart (the older only gives the phase reference for the instantaneous frequencies).
 
 use super::bin_analysis::BinAnalysis;
 use super::LossTables;
 use realfft::num_complex::Complex32;
 
+/// The resynthesised signal is analysed every this many frames.
+pub const ANALYSIS_EVERY: usize = 8;
+
 pub struct Resynthesis {
     /// Overlap-add accumulator of the synthesised frames (`n` samples; the first hop is final
     /// after each frame).
     ola: Vec<f32>,
-    /// The last `n` finished samples of the smeared signal, oldest first.
+    /// The last `n + hop` finished samples of the smeared signal, oldest first.
     history: Vec<f32>,
+    /// Frames since the last analysis.
+    since_analysis: usize,
+    /// Whether the last frame was analysed (`analysis` is current).
+    pub analysed: bool,
     time: Vec<f32>,
     spec: Vec<Complex32>,
     scratch_fwd: Vec<Complex32>,
@@ -33,7 +42,9 @@ impl Resynthesis {
         let n = 4 * t.hop;
         Self {
             ola: vec![0.0; n],
-            history: vec![0.0; n],
+            history: vec![0.0; n + t.hop],
+            since_analysis: 0,
+            analysed: false,
             time: vec![0.0; t.nfft],
             spec: vec![Complex32::default(); t.bins],
             scratch_fwd: t.r2c.make_scratch_vec(),
@@ -45,11 +56,14 @@ impl Resynthesis {
     pub fn reset(&mut self) {
         self.ola.fill(0.0);
         self.history.fill(0.0);
+        self.since_analysis = 0;
+        self.analysed = false;
         self.analysis.reset();
     }
 
-    /// Overlap-add the smeared frame `smeared` (all bins) and analyse the finished signal:
-    /// afterwards `analysis` holds its power and instantaneous frequencies.
+    /// Overlap-add the smeared frame `smeared` (all bins), and every [`ANALYSIS_EVERY`]
+    /// frames analyse the finished signal: then `analysed` is set and `analysis` holds its
+    /// power and instantaneous frequencies.
     pub fn push_and_analyse(&mut self, t: &LossTables, smeared: &[Complex32]) {
         let n = 4 * t.hop;
         let hop = t.hop;
@@ -71,11 +85,29 @@ impl Resynthesis {
             *o += x * w * scale;
         }
         // The first hop is final: it joins the history, and the accumulator moves on.
+        let len = self.history.len();
         self.history.copy_within(hop.., 0);
-        self.history[n - hop..].copy_from_slice(&self.ola[..hop]);
+        self.history[len - hop..].copy_from_slice(&self.ola[..hop]);
         self.ola.copy_within(hop.., 0);
         self.ola[n - hop..].fill(0.0);
-        for ((d, s), w) in self.time[..n].iter_mut().zip(&self.history).zip(&t.window) {
+        self.since_analysis += 1;
+        self.analysed = self.since_analysis == ANALYSIS_EVERY;
+        if !self.analysed {
+            return;
+        }
+        self.since_analysis = 0;
+        // The window one hop back, as the phase reference; then the last `n` samples.
+        self.transform(t, 0);
+        self.analysis.remember(&self.spec);
+        self.transform(t, hop);
+        self.analysis.analyse(t, &mut self.spec, None);
+    }
+
+    /// `spec` = the spectrum of the analysis-windowed history from `start` on.
+    fn transform(&mut self, t: &LossTables, start: usize) {
+        let n = 4 * t.hop;
+        let frame = &self.history[start..start + n];
+        for ((d, s), w) in self.time[..n].iter_mut().zip(frame).zip(&t.window) {
             *d = s * w;
         }
         self.time[n..].fill(0.0);
@@ -85,6 +117,5 @@ impl Resynthesis {
         {
             self.spec.fill(Complex32::default());
         }
-        self.analysis.analyse(t, &mut self.spec, None);
     }
 }
