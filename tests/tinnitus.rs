@@ -15,7 +15,7 @@ fn pitch_is_within_one_cent_at_every_rate() {
             let mut t = Tone::new(fs, hz);
             t.set(hz, 0.0);
             let mut x = vec![0.0f32; (2.0 * fs) as usize];
-            t.add_to(&mut x, 0.1);
+            t.add_to(&mut x, 0.1, 0.1);
             let got = peak_hz(&x, fs);
             let err = cents(got, hz as f64);
             assert!(
@@ -32,7 +32,7 @@ fn a_new_pitch_glides_there_and_wobble_swings_by_its_depth() {
     let mut t = Tone::new(fs, 4000.0);
     t.set(6000.0, 0.0);
     let mut x = vec![0.0f32; fs as usize];
-    t.add_to(&mut x, 0.1);
+    t.add_to(&mut x, 0.1, 0.1);
     assert!(cents(t.pitch_hz(), 6000.0).abs() < 0.01);
     // Wobble of 30 cents: the pitch over 1/4 of the wobble period (near its top) sits
     // clearly above the centre, and over the next half clearly below.
@@ -40,7 +40,7 @@ fn a_new_pitch_glides_there_and_wobble_swings_by_its_depth() {
     t.reset();
     let quarter = (fs as f64 / WOBBLE_HZ / 4.0) as usize;
     let mut y = vec![0.0f32; 4 * quarter];
-    t.add_to(&mut y, 0.1);
+    t.add_to(&mut y, 0.1, 0.1);
     let up = peak_hz(&y[quarter / 2..quarter * 3 / 2], fs);
     let down = peak_hz(&y[quarter * 5 / 2..quarter * 7 / 2], fs);
     assert!(

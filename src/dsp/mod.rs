@@ -2,6 +2,8 @@
 //! (see ARCHITECTURE.md).
 
 pub mod audiogram;
+pub mod biquad;
+pub mod body;
 pub mod calibration;
 pub mod delay;
 pub mod engine;
@@ -9,6 +11,7 @@ pub mod hearing_threshold;
 pub mod implant;
 pub mod limiter;
 pub mod loss;
+pub mod noise;
 pub mod simd;
 pub mod smoother;
 pub mod stft;

@@ -22,15 +22,7 @@ fn butterworth_q(k: usize) -> f64 {
     1.0 / (2.0 * ((2 * k + 1) as f64 * PI / (4 * SECTIONS) as f64).cos())
 }
 
-/// Bilinear-transform low-pass biquad (RBJ cookbook), normalised: (b0, b1, b2, a1, a2).
-pub fn lowpass_biquad(cutoff_hz: f64, q: f64, sample_rate: f64) -> [f64; 5] {
-    let w0 = 2.0 * PI * (cutoff_hz / sample_rate).clamp(1e-6, 0.49);
-    let (s, c) = w0.sin_cos();
-    let alpha = s / (2.0 * q);
-    let a0 = 1.0 + alpha;
-    let b0 = (1.0 - c) / 2.0 / a0;
-    [b0, 2.0 * b0, b0, -2.0 * c / a0, (1.0 - alpha) / a0]
-}
+pub use crate::dsp::biquad::lowpass as lowpass_biquad;
 
 /// One second-order section over all lanes (transposed direct form II), same coefficients
 /// for the real and imaginary parts of a lane.

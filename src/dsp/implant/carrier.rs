@@ -26,6 +26,7 @@
 
 use super::analysis::{lowpass_biquad, LANES};
 use super::greenwood::{self, Channel};
+use crate::dsp::noise::white;
 use std::f64::consts::PI;
 
 /// The carrier kinds, in parameter order.
@@ -117,17 +118,6 @@ pub struct Carriers {
     pip_pos: [f32; LANES],
     pip_len: f32,
     since_renorm: u32,
-}
-
-/// Uniform in [−1, 1) from a xorshift32 state.
-#[inline(always)]
-fn white(state: &mut u32) -> f32 {
-    let mut x = *state;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    *state = x;
-    (x >> 8) as f32 * (2.0 / 16_777_216.0) - 1.0
 }
 
 impl Carriers {

@@ -1,7 +1,409 @@
 //! Tinnitus (DESIGN.md §3, Tinnitus): the ringing that is perceived, not heard from outside,
-//! so it is added after the ear. Started here with the tonal generator and the rule that
-//! matches its pitch to the audiogram; the noise-band, pulsatile and polytonal kinds, the
-//! level in dB SL, intermittency, exposure and masking are still to come (issue 5).
+//! so it is added after the ear (after the loss and implant stages).
+//!
+//! One generator feeds the chosen ears:
+//! - kind (`tone`, `noise_band`, `pulsatile`, polytonal in `tone`), switched with a 30 ms
+//!   equal-power crossfade;
+//! - pitch free or matched to the audiogram (`pitch`), gliding when it moves;
+//! - level in dB SL: above the ear's impaired threshold at the pitch (ISO 389-7 normal
+//!   threshold + the ear's dB HL there, `hearing_threshold`), turned into dBFS through the
+//!   calibration. That is the level of the external tone a clinician matches the tinnitus
+//!   with; heard by a normal listener it sounds louder than the patient's percept (no
+//!   recruitment in the listener), so 5–15 dB SL (typical matches) already rings clearly;
+//! - comes and goes (`intermittency`), swells after loud passages (`exposure`), recedes
+//!   under loud sound at its pitch (`masking`).
+//!
+//! Everything is block-size independent and seeded: the same seed renders the same ringing.
 
+pub mod exposure;
+pub mod intermittency;
+pub mod masking;
+pub mod noise_band;
 pub mod pitch;
+pub mod pulsatile;
 pub mod tone;
+
+use crate::dsp::audiogram::Audiogram;
+use crate::dsp::calibration::Calibration;
+use crate::dsp::hearing_threshold::normal_threshold_db_spl;
+use crate::dsp::smoother::Smoother;
+use atomic_float::AtomicF32;
+use exposure::Exposure;
+use intermittency::Intermittency;
+use masking::Masking;
+use noise_band::NoiseBand;
+use pulsatile::Pulsatile;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::Arc;
+use tone::Tone;
+
+/// Kind crossfade, ms.
+pub const KIND_FADE_MS: f32 = 30.0;
+/// Level range, dB SL.
+pub const LEVEL_DB_SL: (f32, f32) = (-20.0, 60.0);
+/// The ringing never exceeds this, dBFS (peak of the sine-equivalent): a loud exposure swell
+/// on a deaf ear must not become a weapon; the limiter is the last line, not this one.
+pub const MAX_DBFS: f32 = -6.0;
+/// Smoothing of level, amount and ear gains, ms.
+const RAMP_MS: f32 = 30.0;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum TinnitusKind {
+    #[default]
+    Tone,
+    NoiseBand,
+    Pulsatile,
+    Polytonal,
+}
+
+impl TinnitusKind {
+    pub const ALL: [TinnitusKind; 4] = [
+        TinnitusKind::Tone,
+        TinnitusKind::NoiseBand,
+        TinnitusKind::Pulsatile,
+        TinnitusKind::Polytonal,
+    ];
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Which ears ring.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum TinnitusEar {
+    Left,
+    Right,
+    #[default]
+    Both,
+}
+
+impl TinnitusEar {
+    fn gains(self) -> [f32; 2] {
+        match self {
+            TinnitusEar::Left => [1.0, 0.0],
+            TinnitusEar::Right => [0.0, 1.0],
+            TinnitusEar::Both => [1.0, 1.0],
+        }
+    }
+}
+
+/// The generator's settings (plain targets; smoothed inside).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TinnitusControl {
+    /// 0 = off (costs nothing), 1 = at the set level.
+    pub amount: f32,
+    pub kind: TinnitusKind,
+    /// Pitch from the audiogram ([`pitch::matched_pitch_hz`]) instead of `pitch_hz`.
+    pub matched: bool,
+    pub pitch_hz: f32,
+    pub level_db_sl: f32,
+    pub wobble_cents: f32,
+    pub bandwidth_oct: f32,
+    pub bpm: f32,
+    pub ear: TinnitusEar,
+    pub rate_per_min: f32,
+    /// Fraction of time on, 0…1 (1 = constant).
+    pub duty: f32,
+    /// Swell after loud exposure, dB per dB over 85 dB SPL.
+    pub exposure: f32,
+    pub exposure_decay_s: f32,
+    /// 0 = no masking, 1 = dB for dB.
+    pub masking: f32,
+    pub seed: u64,
+}
+
+impl Default for TinnitusControl {
+    fn default() -> Self {
+        Self {
+            amount: 0.0,
+            kind: TinnitusKind::Tone,
+            matched: true,
+            pitch_hz: 4000.0,
+            level_db_sl: 10.0,
+            wobble_cents: 10.0,
+            bandwidth_oct: 1.0 / 3.0,
+            bpm: 70.0,
+            ear: TinnitusEar::Both,
+            rate_per_min: 4.0,
+            duty: 1.0,
+            exposure: 0.5,
+            exposure_decay_s: 30.0,
+            masking: 0.5,
+            seed: 1,
+        }
+    }
+}
+
+/// What the editor shows, written once per block without locks.
+#[derive(Debug, Default)]
+pub struct TinnitusMeter {
+    pub pitch_hz: AtomicF32,
+    /// Level of the ringing at each ear (after gate, exposure, masking, amount), dB SPL;
+    /// −200 when silent.
+    pub level_db_spl: [AtomicF32; 2],
+    /// The exposure integrator, dB over 85 dB SPL.
+    pub exposure_db: AtomicF32,
+    /// The intermittency gate, 0…1.
+    pub gate: AtomicF32,
+    /// Masking reduction at each ear, dB.
+    pub masking_db: [AtomicF32; 2],
+}
+
+/// Level of a ringing at `level_db_sl` above the impaired threshold of `ear` at `pitch_hz`,
+/// dB SPL.
+pub fn level_db_spl(level_db_sl: f32, pitch_hz: f32, ear: &Audiogram) -> f32 {
+    normal_threshold_db_spl(pitch_hz) + ear.threshold_at(pitch_hz) + level_db_sl
+}
+
+/// Peak amplitude of a sine at `level_db_spl` under `cal`.
+pub fn amplitude(level_db_spl: f32, cal: Calibration) -> f32 {
+    10f32.powf((level_db_spl - cal.full_scale_sine_db_spl).min(MAX_DBFS) / 20.0)
+}
+
+pub struct Tinnitus {
+    sample_rate: f32,
+    tone: Tone,
+    poly: Tone,
+    noise: NoiseBand,
+    pulse: Pulsatile,
+    /// Crossfade position of each kind, 0…1 (weights are sin(π/2 · position)).
+    kind_pos: [f32; 4],
+    gate: Intermittency,
+    exposure: Exposure,
+    masking: [Masking; 2],
+    amount: Smoother,
+    level_sl: Smoother,
+    ear_gain: [Smoother; 2],
+    /// Amplitude at each ear at the end of the last block (the next block ramps from it).
+    amp: [f32; 2],
+    mono: Vec<f32>,
+    seed: u64,
+    running: bool,
+    meter: Arc<TinnitusMeter>,
+}
+
+impl Tinnitus {
+    /// `max_block`: the longest block [`Self::process`] will get.
+    pub fn new(sample_rate: f32, max_block: usize) -> Self {
+        let c = TinnitusControl::default();
+        let mut t = Self {
+            sample_rate,
+            tone: Tone::new(sample_rate, c.pitch_hz),
+            poly: Tone::polytonal(sample_rate, c.pitch_hz),
+            noise: NoiseBand::new(sample_rate, c.pitch_hz, c.seed, 0),
+            pulse: Pulsatile::new(sample_rate, c.pitch_hz, c.bpm, c.seed, 1),
+            kind_pos: [1.0, 0.0, 0.0, 0.0],
+            gate: Intermittency::new(sample_rate, c.seed),
+            exposure: Exposure::new(sample_rate),
+            masking: [Masking::new(sample_rate), Masking::new(sample_rate)],
+            amount: Smoother::new(0.0, RAMP_MS, sample_rate),
+            level_sl: Smoother::new(c.level_db_sl, RAMP_MS, sample_rate),
+            ear_gain: [
+                Smoother::new(1.0, RAMP_MS, sample_rate),
+                Smoother::new(1.0, RAMP_MS, sample_rate),
+            ],
+            amp: [0.0; 2],
+            mono: vec![0.0; max_block.max(1)],
+            seed: c.seed,
+            running: false,
+            meter: Arc::new(TinnitusMeter::default()),
+        };
+        t.set(&c);
+        t.reset();
+        t
+    }
+
+    /// The editor's view.
+    pub fn meter(&self) -> Arc<TinnitusMeter> {
+        Arc::clone(&self.meter)
+    }
+
+    /// New targets. Continuous values are smoothed; a new seed restarts the random parts.
+    pub fn set(&mut self, c: &TinnitusControl) {
+        self.amount.set_target(if c.amount.is_finite() {
+            c.amount.clamp(0.0, 1.0)
+        } else {
+            0.0
+        });
+        let sl = if c.level_db_sl.is_finite() {
+            c.level_db_sl.clamp(LEVEL_DB_SL.0, LEVEL_DB_SL.1)
+        } else {
+            10.0
+        };
+        self.level_sl.set_target(sl);
+        for (s, g) in self.ear_gain.iter_mut().zip(c.ear.gains()) {
+            s.set_target(g);
+        }
+        self.gate.set(c.rate_per_min, c.duty);
+        self.pulse.beat.set(c.bpm);
+        if c.seed != self.seed {
+            self.seed = c.seed;
+            self.reseed();
+        }
+    }
+
+    fn smoothers(&mut self) -> [&mut Smoother; 4] {
+        let [l, r] = &mut self.ear_gain;
+        [&mut self.amount, &mut self.level_sl, l, r]
+    }
+
+    fn reseed(&mut self) {
+        self.noise.reset(self.seed);
+        self.pulse.reset(self.seed);
+        self.gate.reset(self.seed);
+    }
+
+    /// Back to the start: same seed, same ringing from here.
+    pub fn reset(&mut self) {
+        self.tone.reset();
+        self.poly.reset();
+        self.reseed();
+        self.exposure.reset();
+        for m in &mut self.masking {
+            m.reset();
+        }
+        for s in self.smoothers() {
+            let t = s.target();
+            s.reset(t);
+        }
+        self.amp = [0.0; 2];
+        self.running = false;
+    }
+
+    /// Adds the ringing to `ears` (1 = mono, 2 = stereo; equal lengths ≤ `max_block`).
+    /// `world` is the input the ears were exposed to (for the exposure meter); `audiograms`
+    /// the ears' effective audiograms (severity applied).
+    pub fn process(
+        &mut self,
+        c: &TinnitusControl,
+        world: &[&[f32]],
+        ears: &mut [&mut [f32]],
+        audiograms: [&Audiogram; 2],
+        cal: Calibration,
+    ) {
+        let n = ears
+            .iter()
+            .map(|e| e.len())
+            .min()
+            .unwrap_or(0)
+            .min(self.mono.len());
+        if n == 0 {
+            return;
+        }
+        // Exposure runs always, so a ringing switched on after a loud passage swells.
+        let loudest = world
+            .iter()
+            .map(|w| w.iter().take(n).map(|x| x * x).sum::<f32>() / n as f32)
+            .fold(0.0f32, f32::max);
+        self.exposure.advance(loudest, n, cal, c.exposure_decay_s);
+        self.meter
+            .exposure_db
+            .store(self.exposure.exposure_db(), Relaxed);
+        let idle = self.amount.value() == 0.0 && self.amount.target() == 0.0;
+        if idle {
+            for s in self.smoothers() {
+                s.skip(n as u32);
+            }
+            self.running = false;
+            self.amp = [0.0; 2];
+            for l in &self.meter.level_db_spl {
+                l.store(-200.0, Relaxed);
+            }
+            return;
+        }
+        if !self.running {
+            for m in &mut self.masking {
+                m.reset();
+            }
+            self.running = true;
+        }
+        let mono = ears.len() == 1;
+        // Pitch: matched to the ears that ring (their mean audiogram), or free.
+        let ear_on = if mono { [1.0, 0.0] } else { c.ear.gains() };
+        let pitch = if c.matched {
+            let (l, r) = (
+                audiograms[0].thresholds_db_hl,
+                audiograms[1].thresholds_db_hl,
+            );
+            let mut t = [0.0f32; 9];
+            let w = ear_on[0] + ear_on[1];
+            for i in 0..9 {
+                t[i] = (ear_on[0] * l[i] + ear_on[1] * r[i]) / w.max(1.0);
+            }
+            pitch::matched_pitch_hz(&Audiogram::new(t))
+        } else if c.pitch_hz.is_finite() {
+            c.pitch_hz.clamp(20.0, 0.45 * self.sample_rate)
+        } else {
+            4000.0
+        };
+        self.tone.set(pitch, c.wobble_cents);
+        self.poly.set(pitch, c.wobble_cents);
+        self.noise.set(pitch, c.bandwidth_oct);
+        self.pulse.band.set(pitch, c.bandwidth_oct);
+        self.meter.pitch_hz.store(pitch, Relaxed);
+        // The source, at unit level, through the kind crossfade.
+        let buf = &mut self.mono[..n];
+        buf.fill(0.0);
+        let fade = n as f32 / (KIND_FADE_MS * 0.001 * self.sample_rate);
+        for k in TinnitusKind::ALL {
+            let i = k.index();
+            let from = self.kind_pos[i];
+            let to = if k == c.kind {
+                (from + fade).min(1.0)
+            } else {
+                (from - fade).max(0.0)
+            };
+            self.kind_pos[i] = to;
+            if from == 0.0 && to == 0.0 {
+                continue;
+            }
+            let w = |p: f32| (std::f32::consts::FRAC_PI_2 * p).sin();
+            let (a, b) = (w(from), w(to));
+            match k {
+                TinnitusKind::Tone => self.tone.add_to(buf, a, b),
+                TinnitusKind::Polytonal => self.poly.add_to(buf, a, b),
+                TinnitusKind::NoiseBand => self.noise.add_to(buf, a, b),
+                TinnitusKind::Pulsatile => self.pulse.add_to(buf, a, b),
+            }
+        }
+        self.noise.flush_tiny();
+        self.pulse.band.flush_tiny();
+        self.gate.apply(buf);
+        self.meter.gate.store(self.gate.value(), Relaxed);
+        // Per ear: level, exposure swell, masking, amount, ear choice.
+        let amount = self.amount.skip(n as u32);
+        let sl = self.level_sl.skip(n as u32);
+        let ear_g = [
+            self.ear_gain[0].skip(n as u32),
+            self.ear_gain[1].skip(n as u32),
+        ];
+        let boost = self.exposure.boost_db(c.exposure);
+        for (ch, ear) in ears.iter_mut().enumerate().take(2) {
+            let out = &mut ear[..n];
+            let m = &mut self.masking[ch];
+            m.set_centre(pitch);
+            m.analyse(out);
+            let level = level_db_spl(sl, pitch, audiograms[ch]) + boost;
+            let duck = m.duck_db(level, c.masking, cal);
+            self.meter.masking_db[ch].store(duck, Relaxed);
+            let g = if mono { 1.0 } else { ear_g[ch] };
+            let target = amplitude(level - duck, cal) * amount * g;
+            let from = self.amp[ch];
+            self.amp[ch] = target;
+            let heard = target * self.gate.value();
+            self.meter.level_db_spl[ch].store(
+                if heard > 0.0 {
+                    cal.full_scale_sine_db_spl + 20.0 * heard.log10()
+                } else {
+                    -200.0
+                },
+                Relaxed,
+            );
+            let step = (target - from) / n as f32;
+            for (i, (y, s)) in out.iter_mut().zip(buf.iter()).enumerate() {
+                *y += (from + step * (i + 1) as f32) * s;
+            }
+        }
+    }
+}

@@ -1,8 +1,10 @@
-//! Tonal tinnitus: a sine at the set pitch with a slow pitch wobble (depth in cents).
+//! Tonal tinnitus: a sine at the set pitch with a slow pitch wobble (depth in cents), and its
+//! polytonal variant (a few inharmonic partials).
 //!
-//! The phase accumulates in f64 (an f32 phase drifts audibly over minutes); pitch changes
-//! glide in log-frequency over [`GLIDE_MS`], so a matched pitch that jumps to another
-//! audiogram frequency slides instead of clicking.
+//! Each partial is a complex phasor in f64 (exact pitch, no drift over hours, and no sine
+//! call per sample); pitch, glide and wobble are updated every [`CONTROL_EVERY`] samples.
+//! Pitch changes glide in log-frequency over [`GLIDE_MS`], so a matched pitch that jumps to
+//! another audiogram frequency slides instead of clicking.
 //!
 //! Its tests measure pitch from the output spectrum, with the FFT-peak helper the
 //! integration tests share: `tests/tinnitus.rs`.
@@ -13,69 +15,173 @@ use std::f64::consts::TAU;
 pub const GLIDE_MS: f64 = 50.0;
 /// Wobble rate, Hz: slow enough to be heard as drift, not vibrato.
 pub const WOBBLE_HZ: f64 = 0.3;
+/// Samples between pitch updates (0.33 ms at 48 kHz: far finer than the glide).
+pub const CONTROL_EVERY: usize = 16;
+/// Polytonal partials re the pitch: a major-second-and-tritone cluster (inharmonic, so it
+/// does not fuse into one tone), amplitudes falling 3 dB per partial.
+pub const POLY_RATIOS: [f64; 3] = [1.0, 1.19, 1.42];
+const POLY_AMPS: [f64; 3] = [1.0, 0.707, 0.5];
+
+/// A pitch that glides in log-frequency (a one-pole on log2 f).
+#[derive(Clone, Copy, Debug)]
+pub struct Glide {
+    log_f: f64,
+    log_target: f64,
+    coef: f64,
+}
+
+impl Glide {
+    /// `step_samples` samples per [`Self::step`].
+    pub fn new(pitch_hz: f64, sample_rate: f64, step_samples: usize) -> Self {
+        let log_f = pitch_hz.max(1.0).log2();
+        Self {
+            log_f,
+            log_target: log_f,
+            coef: 1.0 - (-(step_samples as f64) / (GLIDE_MS * 0.001 * sample_rate)).exp(),
+        }
+    }
+
+    pub fn set(&mut self, pitch_hz: f64) {
+        self.log_target = pitch_hz.max(1.0).log2();
+    }
+
+    pub fn step(&mut self) {
+        self.log_f += (self.log_target - self.log_f) * self.coef;
+    }
+
+    pub fn land(&mut self) {
+        self.log_f = self.log_target;
+    }
+
+    pub fn log2_hz(&self) -> f64 {
+        self.log_f
+    }
+
+    pub fn hz(&self) -> f64 {
+        self.log_f.exp2()
+    }
+}
 
 #[derive(Clone, Debug)]
 pub struct Tone {
     sample_rate: f64,
-    phase: f64,
-    /// log2 of the current and target pitch.
-    log_f: f64,
-    log_target: f64,
-    glide: f64,
+    partials: usize,
+    ratios: [f64; 3],
+    amps: [f32; 3],
+    /// Phasor and per-sample rotation of each partial (re, im).
+    z: [(f64, f64); 3],
+    w: [(f64, f64); 3],
+    glide: Glide,
     wobble_phase: f64,
     wobble_cents: f64,
+    countdown: usize,
 }
 
 impl Tone {
+    /// A single sine.
     pub fn new(sample_rate: f32, pitch_hz: f32) -> Self {
+        Self::with_partials(sample_rate, pitch_hz, &[1.0], &[1.0])
+    }
+
+    /// [`POLY_RATIOS`], normalised to the power of one unit sine.
+    pub fn polytonal(sample_rate: f32, pitch_hz: f32) -> Self {
+        Self::with_partials(sample_rate, pitch_hz, &POLY_RATIOS, &POLY_AMPS)
+    }
+
+    fn with_partials(sample_rate: f32, pitch_hz: f32, ratios: &[f64], amps: &[f64]) -> Self {
         let sample_rate = sample_rate as f64;
-        let log_f = (pitch_hz.max(1.0) as f64).log2();
-        Self {
+        let norm = amps.iter().map(|a| a * a).sum::<f64>().sqrt();
+        let mut r = [1.0; 3];
+        let mut a = [0.0; 3];
+        for i in 0..ratios.len().min(3) {
+            r[i] = ratios[i];
+            a[i] = (amps[i] / norm) as f32;
+        }
+        let mut t = Self {
             sample_rate,
-            phase: 0.0,
-            log_f,
-            log_target: log_f,
-            glide: 1.0 - (-1.0 / (GLIDE_MS * 0.001 * sample_rate)).exp(),
+            partials: ratios.len().min(3),
+            ratios: r,
+            amps: a,
+            z: [(1.0, 0.0); 3],
+            w: [(1.0, 0.0); 3],
+            glide: Glide::new(pitch_hz as f64, sample_rate, CONTROL_EVERY),
             wobble_phase: 0.0,
             wobble_cents: 0.0,
-        }
+            countdown: 0,
+        };
+        t.reset();
+        t
     }
 
     /// New pitch (glides there) and wobble depth in cents.
     pub fn set(&mut self, pitch_hz: f32, wobble_cents: f32) {
-        // Keep below Nyquist with the wobble's excursion.
-        let top = 0.45 * self.sample_rate;
-        self.log_target = (pitch_hz.clamp(20.0, top as f32) as f64).log2();
-        self.wobble_cents = wobble_cents.clamp(0.0, 200.0) as f64;
+        // Keep every partial below Nyquist with the wobble's excursion.
+        let top = 0.45 * self.sample_rate / self.ratios[self.partials - 1];
+        let p = if pitch_hz.is_finite() {
+            pitch_hz
+        } else {
+            1000.0
+        };
+        self.glide.set((p as f64).clamp(20.0, top));
+        self.wobble_cents = if wobble_cents.is_finite() {
+            wobble_cents.clamp(0.0, 200.0) as f64
+        } else {
+            0.0
+        };
     }
 
+    /// Back to the start of the waveform, at the target pitch.
     pub fn reset(&mut self) {
-        self.phase = 0.0;
+        // Phase 0 of sin: the first sample is ≈ 0 (no step at the start).
+        self.z = [(1.0, 0.0); 3];
         self.wobble_phase = 0.0;
-        self.log_f = self.log_target;
+        self.glide.land();
+        self.countdown = 0;
     }
 
     /// Current pitch without wobble, Hz.
     pub fn pitch_hz(&self) -> f64 {
-        self.log_f.exp2()
+        self.glide.hz()
     }
 
-    /// Fills `out` with the tone at amplitude `amp` (added to what is there).
-    pub fn add_to(&mut self, out: &mut [f32], amp: f32) {
-        let wobble_step = TAU * WOBBLE_HZ / self.sample_rate;
+    fn update(&mut self) {
+        self.glide.step();
+        let cents = self.wobble_cents * self.wobble_phase.sin();
+        self.wobble_phase += TAU * WOBBLE_HZ * CONTROL_EVERY as f64 / self.sample_rate;
+        if self.wobble_phase >= TAU {
+            self.wobble_phase -= TAU;
+        }
+        let f = (self.glide.log2_hz() + cents / 1200.0).exp2();
+        for i in 0..self.partials {
+            let (s, c) = (TAU * f * self.ratios[i] / self.sample_rate).sin_cos();
+            self.w[i] = (c, s);
+            // Renormalise (rounding would otherwise let the amplitude creep).
+            let (re, im) = self.z[i];
+            let r = (re * re + im * im).sqrt();
+            self.z[i] = (re / r, im / r);
+        }
+    }
+
+    /// Adds the tone to `out`, its amplitude ramping linearly from `from` to `to` (peak of a
+    /// unit sine; the polytonal mix has the same power).
+    pub fn add_to(&mut self, out: &mut [f32], from: f32, to: f32) {
+        let step = (to - from) / out.len().max(1) as f32;
+        let mut amp = from;
         for y in out.iter_mut() {
-            self.log_f += (self.log_target - self.log_f) * self.glide;
-            let cents = self.wobble_cents * self.wobble_phase.sin();
-            let f = (self.log_f + cents / 1200.0).exp2();
-            self.phase += TAU * f / self.sample_rate;
-            if self.phase >= TAU {
-                self.phase -= TAU;
+            if self.countdown == 0 {
+                self.update();
+                self.countdown = CONTROL_EVERY;
             }
-            self.wobble_phase += wobble_step;
-            if self.wobble_phase >= TAU {
-                self.wobble_phase -= TAU;
+            self.countdown -= 1;
+            amp += step;
+            let mut v = 0.0f32;
+            for i in 0..self.partials {
+                let (re, im) = self.z[i];
+                let (c, s) = self.w[i];
+                self.z[i] = (re * c - im * s, re * s + im * c);
+                v += self.amps[i] * self.z[i].1 as f32;
             }
-            *y += amp * self.phase.sin() as f32;
+            *y += amp * v;
         }
     }
 }

@@ -1,0 +1,151 @@
+//! Second-order sections: the RBJ "Audio EQ Cookbook" designs (bilinear transform,
+//! R. Bristow-Johnson) and a transposed-direct-form-II filter in f32.
+//!
+//! Coefficients are normalised `[b0, b1, b2, a1, a2]` (a0 = 1), computed in f64.
+
+use std::f64::consts::PI;
+
+/// Butterworth Q of a single second-order section.
+pub const BUTTERWORTH_Q: f64 = std::f64::consts::FRAC_1_SQRT_2;
+
+fn w0(hz: f64, sample_rate: f64) -> f64 {
+    // Kept inside (0, Nyquist): a corner at or above Nyquist has no bilinear counterpart.
+    2.0 * PI * (hz / sample_rate).clamp(1e-6, 0.49)
+}
+
+/// Low-pass.
+pub fn lowpass(cutoff_hz: f64, q: f64, sample_rate: f64) -> [f64; 5] {
+    let (s, c) = w0(cutoff_hz, sample_rate).sin_cos();
+    let alpha = s / (2.0 * q);
+    let a0 = 1.0 + alpha;
+    let b0 = (1.0 - c) / 2.0 / a0;
+    [b0, 2.0 * b0, b0, -2.0 * c / a0, (1.0 - alpha) / a0]
+}
+
+/// High-pass.
+pub fn highpass(cutoff_hz: f64, q: f64, sample_rate: f64) -> [f64; 5] {
+    let (s, c) = w0(cutoff_hz, sample_rate).sin_cos();
+    let alpha = s / (2.0 * q);
+    let a0 = 1.0 + alpha;
+    let b0 = (1.0 + c) / 2.0 / a0;
+    [b0, -2.0 * b0, b0, -2.0 * c / a0, (1.0 - alpha) / a0]
+}
+
+/// Band-pass with 0 dB gain at the centre.
+pub fn bandpass(centre_hz: f64, q: f64, sample_rate: f64) -> [f64; 5] {
+    let (s, c) = w0(centre_hz, sample_rate).sin_cos();
+    let alpha = s / (2.0 * q);
+    let a0 = 1.0 + alpha;
+    [
+        alpha / a0,
+        0.0,
+        -alpha / a0,
+        -2.0 * c / a0,
+        (1.0 - alpha) / a0,
+    ]
+}
+
+/// |H(e^{jω})| of `coef` at `hz`.
+pub fn magnitude(coef: &[f64; 5], hz: f64, sample_rate: f64) -> f64 {
+    let [b0, b1, b2, a1, a2] = *coef;
+    let w = 2.0 * PI * hz / sample_rate;
+    let (z1, z2) = ((-w).sin_cos(), (-2.0 * w).sin_cos());
+    let num = (b0 + b1 * z1.1 + b2 * z2.1, b1 * z1.0 + b2 * z2.0);
+    let den = (1.0 + a1 * z1.1 + a2 * z2.1, a1 * z1.0 + a2 * z2.0);
+    (num.0.hypot(num.1)) / (den.0.hypot(den.1))
+}
+
+/// One section in f32, transposed direct form II (good numerical behaviour in f32 at the
+/// corners used here, ≥ 20 Hz).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Biquad {
+    c: [f32; 5],
+    s1: f32,
+    s2: f32,
+}
+
+impl Biquad {
+    pub fn new(coef: [f64; 5]) -> Self {
+        Self {
+            c: coef.map(|v| v as f32),
+            s1: 0.0,
+            s2: 0.0,
+        }
+    }
+
+    /// New coefficients; the state is kept (changes at control rate do not click).
+    pub fn set(&mut self, coef: [f64; 5]) {
+        self.c = coef.map(|v| v as f32);
+    }
+
+    pub fn reset(&mut self) {
+        self.s1 = 0.0;
+        self.s2 = 0.0;
+    }
+
+    #[inline(always)]
+    pub fn process(&mut self, x: f32) -> f32 {
+        let [b0, b1, b2, a1, a2] = self.c;
+        let y = b0 * x + self.s1;
+        self.s1 = b1 * x - a1 * y + self.s2;
+        self.s2 = b2 * x - a2 * y;
+        y
+    }
+
+    /// Flush denormal-range state to zero (call once per block).
+    pub fn flush_tiny(&mut self) {
+        for s in [&mut self.s1, &mut self.s2] {
+            if s.abs() < 1e-25 || !s.is_finite() {
+                *s = 0.0;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn measured_gain(coef: [f64; 5], hz: f64, fs: f64) -> f64 {
+        let mut f = Biquad::new(coef);
+        let n = (fs * 0.5) as usize;
+        let (mut pi, mut po) = (0.0f64, 0.0f64);
+        for i in 0..n {
+            let x = (2.0 * PI * hz * i as f64 / fs).sin() as f32;
+            let y = f.process(x);
+            if i > n / 2 {
+                pi += (x as f64).powi(2);
+                po += (y as f64).powi(2);
+            }
+        }
+        (po / pi).sqrt()
+    }
+
+    #[test]
+    fn designs_have_their_textbook_responses() {
+        let fs = 48000.0;
+        let lp = lowpass(1000.0, BUTTERWORTH_Q, fs);
+        assert!((magnitude(&lp, 1000.0, fs) - BUTTERWORTH_Q).abs() < 1e-9);
+        assert!((magnitude(&lp, 1.0, fs) - 1.0).abs() < 1e-6);
+        let hp = highpass(1000.0, BUTTERWORTH_Q, fs);
+        assert!((magnitude(&hp, 1000.0, fs) - BUTTERWORTH_Q).abs() < 1e-9);
+        assert!(magnitude(&hp, 100.0, fs) < 0.011);
+        let bp = bandpass(4000.0, 4.0, fs);
+        assert!((magnitude(&bp, 4000.0, fs) - 1.0).abs() < 1e-9);
+        assert!(magnitude(&bp, 2000.0, fs) < 0.2);
+    }
+
+    #[test]
+    fn the_f32_filter_matches_the_design() {
+        let fs = 44100.0;
+        for (coef, hz) in [
+            (lowpass(150.0, BUTTERWORTH_Q, fs), 60.0),
+            (highpass(20.0, BUTTERWORTH_Q, fs), 50.0),
+            (bandpass(4000.0, 4.0, fs), 4000.0),
+        ] {
+            let want = magnitude(&coef, hz, fs);
+            let got = measured_gain(coef, hz, fs);
+            assert!((got / want - 1.0).abs() < 0.01, "{hz} Hz: {got} vs {want}");
+        }
+    }
+}

@@ -1,0 +1,258 @@
+//! The body layer: drums felt when no longer heard (DESIGN.md §3, Body layer).
+//!
+//! Ruben feels the kick through the floor and his chest long after he stops hearing it. The
+//! input's low band (20 Hz … the set upper edge, default 150 Hz: kick and floor tom
+//! fundamentals) is taken from the latency-aligned world, so the thump lands with the hit,
+//! and rendered as a felt thump that the loss and implant stages never touch:
+//! - low-passed (2nd-order Butterworth: 1.5 ms group delay at 150 Hz, well inside the 5 ms a
+//!   felt hit may trail the heard one) after a 1st-order 20 Hz high-pass (no DC, no rumble
+//!   below hearing and touch);
+//! - optionally an octave down: a flip-flop toggled at each upward zero crossing of the low
+//!   band (with hysteresis at ±10 % of its envelope) gives a square at half the frequency;
+//!   scaled by the band's envelope (1 ms attack, 80 ms release) and low-passed, that is the
+//!   classic analogue octave divider, the "weight" of a sub-bass;
+//! - gently saturated (a rational tanh), as a body resonance limits rather than clips.
+//!
+//! Also the bone-conducted own voice: when you hear your own voice through your skull, the
+//! occlusion effect lifts its low frequencies by up to 20 dB below 500 Hz (Stenfelt &
+//! Reinfeldt 2007). A resonant low-pass copy of the input (500 Hz, Q 2) stands for it.
+
+use crate::dsp::biquad::{self, Biquad, BUTTERWORTH_Q};
+
+/// Upper edge of the felt band, Hz.
+pub const BAND_HZ: (f32, f32) = (40.0, 250.0);
+/// Low edge of the felt band, Hz.
+const LOW_EDGE_HZ: f64 = 20.0;
+/// Gain of the felt band before saturation (a felt thump is a strong one).
+const DRIVE: f32 = 2.0;
+/// Own-voice resonance.
+const VOICE_HZ: f64 = 500.0;
+const VOICE_Q: f64 = 2.0;
+/// Envelope follower times, ms.
+const ATTACK_MS: f32 = 1.0;
+const RELEASE_MS: f32 = 80.0;
+
+/// Body-layer settings for one block (already smoothed by the caller).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BodyControl {
+    /// 0 = nothing added, 1 = full felt thump.
+    pub amount: f32,
+    pub band_hz: f32,
+    /// 0 = the band itself, 1 = only the octave below.
+    pub octave: f32,
+    /// Own-voice colour, 0…1.
+    pub voice: f32,
+}
+
+impl Default for BodyControl {
+    fn default() -> Self {
+        Self {
+            amount: 0.0,
+            band_hz: 150.0,
+            octave: 0.0,
+            voice: 0.0,
+        }
+    }
+}
+
+/// Soft saturation: a Padé approximant of tanh, exact slope 1 at 0, limited to ±1.
+#[inline(always)]
+pub fn soft_clip(x: f32) -> f32 {
+    let x = x.clamp(-3.0, 3.0);
+    x * (27.0 + x * x) / (27.0 + 9.0 * x * x)
+}
+
+/// One ear's body layer.
+#[derive(Clone, Debug)]
+pub struct BodyLayer {
+    sample_rate: f32,
+    hp: [f32; 2],
+    hp_coef: f32,
+    lp: Biquad,
+    sub_lp: Biquad,
+    voice: Biquad,
+    band_hz: f32,
+    envelope: f32,
+    attack: f32,
+    release: f32,
+    flip: f32,
+    armed: bool,
+}
+
+impl BodyLayer {
+    pub fn new(sample_rate: f32) -> Self {
+        let fs = sample_rate as f64;
+        let mut b = Self {
+            sample_rate,
+            hp: [0.0; 2],
+            hp_coef: (-std::f64::consts::TAU * LOW_EDGE_HZ / fs).exp() as f32,
+            lp: Biquad::default(),
+            sub_lp: Biquad::default(),
+            voice: Biquad::new(biquad::lowpass(VOICE_HZ, VOICE_Q, fs)),
+            band_hz: 0.0,
+            envelope: 0.0,
+            attack: crate::dsp::smoother::one_pole(ATTACK_MS, sample_rate),
+            release: crate::dsp::smoother::one_pole(RELEASE_MS, sample_rate),
+            flip: 1.0,
+            armed: true,
+        };
+        b.set_band(150.0);
+        b
+    }
+
+    pub fn reset(&mut self) {
+        self.hp = [0.0; 2];
+        self.lp.reset();
+        self.sub_lp.reset();
+        self.voice.reset();
+        self.envelope = 0.0;
+        self.flip = 1.0;
+        self.armed = true;
+    }
+
+    fn set_band(&mut self, hz: f32) {
+        let hz = if hz.is_finite() {
+            hz.clamp(BAND_HZ.0, BAND_HZ.1)
+        } else {
+            150.0
+        };
+        if (hz - self.band_hz).abs() > 0.5 {
+            self.band_hz = hz;
+            let fs = self.sample_rate as f64;
+            self.lp.set(biquad::lowpass(hz as f64, BUTTERWORTH_Q, fs));
+            self.sub_lp
+                .set(biquad::lowpass(hz as f64 / 2.0, BUTTERWORTH_Q, fs));
+        }
+    }
+
+    /// Adds the layer for `world` (latency-aligned input) to `out`. `from`/`to` are the
+    /// controls at the start and end of the block (amount, octave and voice ramp linearly).
+    pub fn process(
+        &mut self,
+        world: &[f32],
+        out: &mut [f32],
+        from: &BodyControl,
+        to: &BodyControl,
+    ) {
+        self.set_band(to.band_hz);
+        let n = world.len().min(out.len());
+        if n == 0 {
+            return;
+        }
+        let inv = 1.0 / n as f32;
+        let d_amount = (to.amount - from.amount) * inv;
+        let d_octave = (to.octave - from.octave) * inv;
+        let d_voice = (to.voice - from.voice) * inv;
+        let (mut amount, mut octave, mut voice) = (from.amount, from.octave, from.voice);
+        for (x, y) in world[..n].iter().zip(&mut out[..n]) {
+            amount += d_amount;
+            octave += d_octave;
+            voice += d_voice;
+            // 1st-order high-pass: y = c (y' + x − x').
+            let hp = self.hp_coef * (self.hp[1] + x - self.hp[0]);
+            self.hp = [*x, hp];
+            let low = self.lp.process(hp);
+            let rect = low.abs();
+            let k = if rect > self.envelope {
+                self.attack
+            } else {
+                self.release
+            };
+            self.envelope += (rect - self.envelope) * k;
+            // Octave divider with hysteresis.
+            let h = 0.1 * self.envelope;
+            if self.armed && low > h {
+                self.flip = -self.flip;
+                self.armed = false;
+            } else if low < -h {
+                self.armed = true;
+            }
+            let sub = self.sub_lp.process(self.flip * self.envelope);
+            let thump = low + octave.clamp(0.0, 1.0) * (sub - low);
+            *y += amount * soft_clip(DRIVE * thump) / DRIVE + voice * self.voice.process(*x);
+        }
+        self.lp.flush_tiny();
+        self.sub_lp.flush_tiny();
+        self.voice.flush_tiny();
+        for s in &mut self.hp {
+            if s.abs() < 1e-25 || !s.is_finite() {
+                *s = 0.0;
+            }
+        }
+        if self.envelope < 1e-25 || !self.envelope.is_finite() {
+            self.envelope = 0.0;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(world: &[f32], c: BodyControl) -> Vec<f32> {
+        let mut b = BodyLayer::new(48000.0);
+        let mut out = vec![0.0f32; world.len()];
+        for (w, o) in world.chunks(64).zip(out.chunks_mut(64)) {
+            b.process(w, o, &c, &c);
+        }
+        out
+    }
+
+    fn sine(hz: f32, n: usize) -> Vec<f32> {
+        (0..n)
+            .map(|i| 0.3 * (std::f32::consts::TAU * hz * i as f32 / 48000.0).sin())
+            .collect()
+    }
+
+    fn rms(x: &[f32]) -> f32 {
+        (x.iter().map(|v| v * v).sum::<f32>() / x.len() as f32).sqrt()
+    }
+
+    #[test]
+    fn passes_the_drums_band_and_not_the_rest() {
+        let c = BodyControl {
+            amount: 1.0,
+            ..BodyControl::default()
+        };
+        let low = rms(&run(&sine(60.0, 48000), c)[24000..]);
+        let high = rms(&run(&sine(2000.0, 48000), c)[24000..]);
+        assert!(low > 0.15, "{low}");
+        assert!(high < 0.01 * low, "{high} vs {low}");
+    }
+
+    #[test]
+    fn octave_down_moves_a_tone_an_octave_lower() {
+        let c = BodyControl {
+            amount: 1.0,
+            octave: 1.0,
+            ..BodyControl::default()
+        };
+        let y = run(&sine(80.0, 96000), c);
+        // Strongest component near 40 Hz, not 80 Hz.
+        let power = |hz: f32| {
+            let (mut re, mut im) = (0.0f32, 0.0f32);
+            for (i, v) in y[48000..].iter().enumerate() {
+                let ph = std::f32::consts::TAU * hz * i as f32 / 48000.0;
+                re += v * ph.cos();
+                im += v * ph.sin();
+            }
+            re * re + im * im
+        };
+        assert!(
+            power(40.0) > 4.0 * power(80.0),
+            "{} vs {}",
+            power(40.0),
+            power(80.0)
+        );
+    }
+
+    #[test]
+    fn nothing_added_at_zero_and_saturation_is_bounded() {
+        let x = sine(60.0, 4800);
+        assert!(run(&x, BodyControl::default()).iter().all(|v| *v == 0.0));
+        for v in [-10.0f32, -1.0, 0.0, 0.5, 3.0, 100.0] {
+            assert!(soft_clip(v).abs() <= 1.0);
+        }
+        assert!((soft_clip(0.01) - 0.01).abs() < 1e-5);
+    }
+}

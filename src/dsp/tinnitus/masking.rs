@@ -1,0 +1,131 @@
+//! Masking: the ringing recedes under loud sound at its pitch.
+//!
+//! Tinnitus is masked by external sound near its pitch (Feldmann 1971, "Homolateral and
+//! contralateral masking of tinnitus by noise-bands and by pure tones", Audiology 10): a
+//! narrow band at the tinnitus frequency masks it once the band comes near the tinnitus's
+//! own level. The model: the level of what the ear hears (loss and implant output, before
+//! the ringing) in one ERB around the pitch (Glasberg & Moore 1990: ERB = 24.7 · (4.37 ·
+//! f/kHz + 1) Hz), measured with a 0 dB-peak band-pass and a 50 ms mean square; wherever it
+//! exceeds the ringing's level, the ringing is lowered by `amount` × the excess (dB for dB
+//! at amount 1), at most [`MAX_DUCK_DB`]. The listener's own masking then does the rest.
+
+use crate::dsp::biquad::{self, Biquad};
+use crate::dsp::calibration::{Calibration, SINE_CREST_DB};
+
+/// Largest masking reduction, dB.
+pub const MAX_DUCK_DB: f32 = 40.0;
+/// Mean-square time constant, ms.
+const AVERAGE_MS: f32 = 50.0;
+
+/// Equivalent rectangular bandwidth of the normal auditory filter at `hz` (Glasberg & Moore
+/// 1990), Hz.
+pub fn erb_hz(hz: f32) -> f32 {
+    24.7 * (4.37 * hz / 1000.0 + 1.0)
+}
+
+#[derive(Clone, Debug)]
+pub struct Masking {
+    sample_rate: f32,
+    band: Biquad,
+    centre_hz: f32,
+    mean_square: f32,
+    coef: f32,
+}
+
+impl Masking {
+    pub fn new(sample_rate: f32) -> Self {
+        let mut m = Self {
+            sample_rate,
+            band: Biquad::default(),
+            centre_hz: 0.0,
+            mean_square: 0.0,
+            coef: crate::dsp::smoother::one_pole(AVERAGE_MS, sample_rate),
+        };
+        m.set_centre(4000.0);
+        m
+    }
+
+    pub fn reset(&mut self) {
+        self.band.reset();
+        self.mean_square = 0.0;
+    }
+
+    /// Follow the pitch (coefficients change only when it moves by more than 0.5 %).
+    pub fn set_centre(&mut self, hz: f32) {
+        let hz = if hz.is_finite() {
+            hz.clamp(20.0, 0.45 * self.sample_rate)
+        } else {
+            4000.0
+        };
+        if (hz / self.centre_hz.max(1.0) - 1.0).abs() > 0.005 {
+            self.centre_hz = hz;
+            let q = (hz / erb_hz(hz)) as f64;
+            self.band
+                .set(biquad::bandpass(hz as f64, q, self.sample_rate as f64));
+        }
+    }
+
+    /// Measure what the ear hears.
+    pub fn analyse(&mut self, heard: &[f32]) {
+        for x in heard {
+            let y = self.band.process(*x);
+            self.mean_square += (y * y - self.mean_square) * self.coef;
+        }
+        self.band.flush_tiny();
+        if !self.mean_square.is_finite() {
+            self.reset();
+        }
+        if self.mean_square < 1e-30 {
+            self.mean_square = 0.0;
+        }
+    }
+
+    /// Level in the ERB around the pitch, dB SPL.
+    pub fn band_level_db_spl(&self, cal: Calibration) -> f32 {
+        cal.full_scale_sine_db_spl + SINE_CREST_DB + 10.0 * self.mean_square.max(1e-30).log10()
+    }
+
+    /// How far to lower a ringing at `ringing_db_spl`, dB (≥ 0).
+    pub fn duck_db(&self, ringing_db_spl: f32, amount: f32, cal: Calibration) -> f32 {
+        let excess = self.band_level_db_spl(cal) - ringing_db_spl;
+        (amount.clamp(0.0, 1.0) * excess.max(0.0)).min(MAX_DUCK_DB)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sine(hz: f32, amp: f32, fs: f32, n: usize) -> Vec<f32> {
+        (0..n)
+            .map(|i| amp * (std::f32::consts::TAU * hz * i as f32 / fs).sin())
+            .collect()
+    }
+
+    #[test]
+    fn a_tone_at_the_pitch_reads_its_level_and_ducks_db_for_db() {
+        let fs = 48000.0;
+        let cal = Calibration::new(100.0);
+        let mut m = Masking::new(fs);
+        m.set_centre(4000.0);
+        m.analyse(&sine(4000.0, 0.1, fs, 24000)); // 80 dB SPL
+        assert!((m.band_level_db_spl(cal) - 80.0).abs() < 0.3);
+        assert!((m.duck_db(70.0, 1.0, cal) - 10.0).abs() < 0.3);
+        assert!((m.duck_db(70.0, 0.5, cal) - 5.0).abs() < 0.2);
+        assert_eq!(m.duck_db(90.0, 1.0, cal), 0.0);
+    }
+
+    #[test]
+    fn sound_far_from_the_pitch_barely_masks() {
+        let fs = 48000.0;
+        let cal = Calibration::new(100.0);
+        let mut m = Masking::new(fs);
+        m.set_centre(4000.0);
+        m.analyse(&sine(1000.0, 0.1, fs, 24000)); // 80 dB SPL, two octaves down
+        assert!(
+            m.band_level_db_spl(cal) < 60.0,
+            "{}",
+            m.band_level_db_spl(cal)
+        );
+    }
+}
