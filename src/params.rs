@@ -3,11 +3,17 @@
 //! is the only mapping to the DSP core.
 
 use crate::dsp::audiogram::{Audiogram, Preset, POINTS, RANGE_DB_HL, STANDARD_HZ};
+use crate::dsp::body::{BodyControl, BAND_HZ};
 use crate::dsp::calibration::{DEFAULT_DB_SPL, RANGE_DB_SPL};
 use crate::dsp::engine::ImplantParams;
 use crate::dsp::implant::carrier::CarrierKind;
 use crate::dsp::implant::greenwood::MAX_CHANNELS;
 use crate::dsp::implant::{spread, EAS_OFF_HZ};
+use crate::dsp::tinnitus::exposure::DECAY_S;
+use crate::dsp::tinnitus::intermittency::RATE_PER_MIN;
+use crate::dsp::tinnitus::noise_band::BANDWIDTH_OCT;
+use crate::dsp::tinnitus::pulsatile::BPM;
+use crate::dsp::tinnitus::{TinnitusControl, TinnitusEar, TinnitusKind, LEVEL_DB_SL};
 use crate::dsp::EngineParams;
 use nice_plug::prelude::*;
 
@@ -52,6 +58,59 @@ impl Carrier {
             Carrier::Metallic => CarrierKind::Metallic,
         }
     }
+}
+
+/// The kind of ringing (stable ids).
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TinnitusKindParam {
+    #[id = "tone"]
+    #[name = "Tone"]
+    Tone,
+    #[id = "noise"]
+    #[name = "Noise band"]
+    NoiseBand,
+    #[id = "pulsatile"]
+    #[name = "Pulsatile"]
+    Pulsatile,
+    #[id = "polytonal"]
+    #[name = "Polytonal"]
+    Polytonal,
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PitchMode {
+    /// From the audiogram (frequency of maximum loss, or the noise notch).
+    #[id = "matched"]
+    #[name = "Matched to audiogram"]
+    Matched,
+    #[id = "free"]
+    #[name = "Free"]
+    Free,
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EarChoice {
+    #[id = "left"]
+    #[name = "Left"]
+    Left,
+    #[id = "right"]
+    #[name = "Right"]
+    Right,
+    #[id = "both"]
+    #[name = "Both"]
+    Both,
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PovMode {
+    /// `pov` mixes world and ears continuously.
+    #[id = "blend"]
+    #[name = "Blend"]
+    Blend,
+    /// `pov` switches at ½ with a 5 ms crossfade.
+    #[id = "cut"]
+    #[name = "Hard cut"]
+    Cut,
 }
 
 fn percent(name: &str, default: f32) -> FloatParam {
@@ -164,6 +223,171 @@ pub struct OutputParams {
     pub gain: FloatParam,
     #[id = "bypass"]
     pub bypass: BoolParam,
+    #[id = "pov_mode"]
+    pub pov_mode: EnumParam<PovMode>,
+}
+
+#[derive(Params)]
+pub struct TinnitusGroup {
+    /// 0 = off, 1 = at the set level.
+    #[id = "tin_amount"]
+    pub amount: FloatParam,
+    #[id = "tin_kind"]
+    pub kind: EnumParam<TinnitusKindParam>,
+    #[id = "tin_pitch_mode"]
+    pub pitch_mode: EnumParam<PitchMode>,
+    #[id = "tin_pitch"]
+    pub pitch: FloatParam,
+    #[id = "tin_level"]
+    pub level: FloatParam,
+    #[id = "tin_wobble"]
+    pub wobble: FloatParam,
+    #[id = "tin_bandwidth"]
+    pub bandwidth: FloatParam,
+    #[id = "tin_bpm"]
+    pub bpm: FloatParam,
+    #[id = "tin_ear"]
+    pub ear: EnumParam<EarChoice>,
+    #[id = "tin_rate"]
+    pub rate: FloatParam,
+    #[id = "tin_duty"]
+    pub duty: FloatParam,
+    #[id = "tin_exposure"]
+    pub exposure: FloatParam,
+    #[id = "tin_decay"]
+    pub decay: FloatParam,
+    #[id = "tin_masking"]
+    pub masking: FloatParam,
+    /// Seed of the random parts (noise, intermittency): same seed, same render.
+    #[id = "tin_seed"]
+    pub seed: IntParam,
+}
+
+impl Default for TinnitusGroup {
+    fn default() -> Self {
+        let d = TinnitusControl::default();
+        let linear = |name: &str, v: f32, min: f32, max: f32, unit: &'static str| {
+            FloatParam::new(name, v, FloatRange::Linear { min, max })
+                .with_unit(unit)
+                .with_value_to_string(formatters::v2s_f32_rounded(1))
+        };
+        Self {
+            amount: percent("Tinnitus", d.amount),
+            kind: EnumParam::new("Tinnitus kind", TinnitusKindParam::Tone),
+            pitch_mode: EnumParam::new("Tinnitus pitch mode", PitchMode::Matched),
+            pitch: ranged("Tinnitus pitch", d.pitch_hz, 125.0, 16000.0, " Hz"),
+            level: linear(
+                "Tinnitus level",
+                d.level_db_sl,
+                LEVEL_DB_SL.0,
+                LEVEL_DB_SL.1,
+                " dB SL",
+            ),
+            wobble: linear("Tinnitus wobble", d.wobble_cents, 0.0, 100.0, " cents"),
+            bandwidth: FloatParam::new(
+                "Tinnitus bandwidth",
+                d.bandwidth_oct,
+                FloatRange::Skewed {
+                    min: BANDWIDTH_OCT.0,
+                    max: BANDWIDTH_OCT.1,
+                    factor: FloatRange::skew_factor(-1.0),
+                },
+            )
+            .with_unit(" oct")
+            .with_value_to_string(formatters::v2s_f32_rounded(2)),
+            bpm: linear("Pulse rate", d.bpm, BPM.0, BPM.1, " bpm"),
+            ear: EnumParam::new("Tinnitus ear", EarChoice::Both),
+            rate: ranged(
+                "Intermittency rate",
+                d.rate_per_min,
+                RATE_PER_MIN.0,
+                RATE_PER_MIN.1,
+                " /min",
+            ),
+            duty: percent("Intermittency duty", d.duty),
+            exposure: linear("Exposure swell", d.exposure, 0.0, 2.0, " dB/dB"),
+            decay: ranged(
+                "Exposure decay",
+                d.exposure_decay_s,
+                DECAY_S.0,
+                DECAY_S.1,
+                " s",
+            ),
+            masking: percent("Masking", d.masking),
+            seed: IntParam::new(
+                "Random seed",
+                d.seed as i32,
+                IntRange::Linear { min: 0, max: 65535 },
+            ),
+        }
+    }
+}
+
+impl TinnitusGroup {
+    fn control(&self) -> TinnitusControl {
+        TinnitusControl {
+            amount: self.amount.value(),
+            kind: match self.kind.value() {
+                TinnitusKindParam::Tone => TinnitusKind::Tone,
+                TinnitusKindParam::NoiseBand => TinnitusKind::NoiseBand,
+                TinnitusKindParam::Pulsatile => TinnitusKind::Pulsatile,
+                TinnitusKindParam::Polytonal => TinnitusKind::Polytonal,
+            },
+            matched: self.pitch_mode.value() == PitchMode::Matched,
+            pitch_hz: self.pitch.value(),
+            level_db_sl: self.level.value(),
+            wobble_cents: self.wobble.value(),
+            bandwidth_oct: self.bandwidth.value(),
+            bpm: self.bpm.value(),
+            ear: match self.ear.value() {
+                EarChoice::Left => TinnitusEar::Left,
+                EarChoice::Right => TinnitusEar::Right,
+                EarChoice::Both => TinnitusEar::Both,
+            },
+            rate_per_min: self.rate.value(),
+            duty: self.duty.value(),
+            exposure: self.exposure.value(),
+            exposure_decay_s: self.decay.value(),
+            masking: self.masking.value(),
+            seed: self.seed.value().max(0) as u64,
+        }
+    }
+}
+
+#[derive(Params)]
+pub struct BodyGroup {
+    /// The felt thump of the world's low band, 0 = none.
+    #[id = "body_amount"]
+    pub amount: FloatParam,
+    #[id = "body_band"]
+    pub band: FloatParam,
+    #[id = "body_octave"]
+    pub octave: FloatParam,
+    #[id = "body_voice"]
+    pub voice: FloatParam,
+}
+
+impl Default for BodyGroup {
+    fn default() -> Self {
+        let d = BodyControl::default();
+        Self {
+            amount: percent("Body", d.amount),
+            band: ranged("Body band", d.band_hz, BAND_HZ.0, BAND_HZ.1, " Hz"),
+            octave: percent("Body octave down", d.octave),
+            voice: percent("Own voice (bone)", d.voice),
+        }
+    }
+}
+
+impl BodyGroup {
+    fn control(&self) -> BodyControl {
+        BodyControl {
+            amount: self.amount.value(),
+            band_hz: self.band.value(),
+            octave: self.octave.value(),
+            voice: self.voice.value(),
+        }
+    }
 }
 
 #[derive(Params)]
@@ -339,6 +563,10 @@ pub struct EarshotParams {
     pub right: AudiogramParams,
     #[nested(group = "Implant")]
     pub implant: ImplantGroup,
+    #[nested(group = "Tinnitus")]
+    pub tinnitus: TinnitusGroup,
+    #[nested(group = "Body")]
+    pub body: BodyGroup,
     #[nested(group = "Output")]
     pub output: OutputParams,
 }
@@ -367,6 +595,8 @@ impl Default for EarshotParams {
             left: AudiogramParams::new("Left", a),
             right: AudiogramParams::new("Right", a),
             implant: ImplantGroup::default(),
+            tinnitus: TinnitusGroup::default(),
+            body: BodyGroup::default(),
             output: OutputParams {
                 pov: percent("POV", 1.0),
                 gain: FloatParam::new(
@@ -380,6 +610,7 @@ impl Default for EarshotParams {
                 .with_unit(" dB")
                 .with_value_to_string(formatters::v2s_f32_rounded(1)),
                 bypass: BoolParam::new("Bypass", false).make_bypass(),
+                pov_mode: EnumParam::new("POV mode", PovMode::Blend),
             },
         }
     }
@@ -400,7 +631,10 @@ impl EarshotParams {
             pov: self.output.pov.value(),
             output_gain_db: self.output.gain.value(),
             bypass: self.output.bypass.value(),
+            pov_cut: self.output.pov_mode.value() == PovMode::Cut,
             implant: self.implant.implant_params(),
+            tinnitus: self.tinnitus.control(),
+            body: self.body.control(),
         }
     }
 }

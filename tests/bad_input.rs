@@ -6,9 +6,11 @@
 mod common;
 use common::*;
 use earshot::dsp::audiogram::{Audiogram, Preset};
+use earshot::dsp::body::BodyControl;
 use earshot::dsp::engine::ImplantParams;
 use earshot::dsp::implant::carrier::CarrierKind;
 use earshot::dsp::limiter::CEILING;
+use earshot::dsp::tinnitus::{TinnitusControl, TinnitusEar, TinnitusKind};
 use earshot::dsp::{Engine, EngineParams};
 
 struct Rng(u64);
@@ -76,6 +78,34 @@ fn random_params(rng: &mut Rng) -> EngineParams {
                 CarrierKind::Metallic,
             ][rng.below(4)],
             eas_hz: pick(rng, 20.0, 2000.0),
+        },
+        pov_cut: rng.below(2) == 0,
+        tinnitus: TinnitusControl {
+            amount: if rng.below(3) == 0 {
+                0.0
+            } else {
+                pick(rng, 0.0, 1.0)
+            },
+            kind: TinnitusKind::ALL[rng.below(4)],
+            matched: rng.below(2) == 0,
+            pitch_hz: pick(rng, 125.0, 16000.0),
+            level_db_sl: pick(rng, -20.0, 60.0),
+            wobble_cents: pick(rng, 0.0, 100.0),
+            bandwidth_oct: pick(rng, 0.05, 3.0),
+            bpm: pick(rng, 30.0, 200.0),
+            ear: [TinnitusEar::Left, TinnitusEar::Right, TinnitusEar::Both][rng.below(3)],
+            rate_per_min: pick(rng, 0.5, 60.0),
+            duty: pick(rng, 0.0, 1.0),
+            exposure: pick(rng, 0.0, 2.0),
+            exposure_decay_s: pick(rng, 1.0, 600.0),
+            masking: pick(rng, 0.0, 1.0),
+            seed: rng.below(65536) as u64,
+        },
+        body: BodyControl {
+            amount: pick(rng, 0.0, 1.0),
+            band_hz: pick(rng, 40.0, 250.0),
+            octave: pick(rng, 0.0, 1.0),
+            voice: pick(rng, 0.0, 1.0),
         },
     }
 }

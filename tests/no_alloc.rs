@@ -6,8 +6,10 @@
 mod common;
 use common::*;
 use earshot::dsp::audiogram::Preset;
+use earshot::dsp::body::BodyControl;
 use earshot::dsp::engine::ImplantParams;
 use earshot::dsp::implant::carrier::CarrierKind;
+use earshot::dsp::tinnitus::{TinnitusControl, TinnitusEar, TinnitusKind};
 use earshot::dsp::{Engine, EngineParams};
 use nice_assert_no_alloc::{
     assert_no_alloc, reset_violation_count, violation_count, AllocDisabler,
@@ -21,7 +23,7 @@ fn extremes() -> Vec<EngineParams> {
     let max = earshot::dsp::audiogram::Audiogram::new([120.0; 9]);
     let min = earshot::dsp::audiogram::Audiogram::new([-10.0; 9]);
     let base = EngineParams::default();
-    vec![
+    let mut v = vec![
         base,
         EngineParams {
             severity: 1.0,
@@ -102,7 +104,39 @@ fn extremes() -> Vec<EngineParams> {
             },
             ..base
         },
-    ]
+    ];
+    // Tinnitus of every kind, fast intermittency, full exposure and masking; body at full.
+    for (i, kind) in TinnitusKind::ALL.into_iter().enumerate() {
+        v.push(EngineParams {
+            severity: 1.0,
+            left: ruben,
+            right: ruben,
+            pov_cut: i % 2 == 0,
+            tinnitus: TinnitusControl {
+                amount: 1.0,
+                kind,
+                matched: i % 2 == 1,
+                pitch_hz: 16000.0,
+                level_db_sl: 60.0,
+                ear: [TinnitusEar::Left, TinnitusEar::Right, TinnitusEar::Both][i % 3],
+                rate_per_min: 60.0,
+                duty: 0.5,
+                exposure: 2.0,
+                exposure_decay_s: 1.0,
+                masking: 1.0,
+                seed: i as u64,
+                ..TinnitusControl::default()
+            },
+            body: BodyControl {
+                amount: 1.0,
+                band_hz: 250.0,
+                octave: 1.0,
+                voice: 1.0,
+            },
+            ..base
+        });
+    }
+    v
 }
 
 #[test]

@@ -31,6 +31,9 @@ const VOICE_Q: f64 = 2.0;
 /// Envelope follower times, ms.
 const ATTACK_MS: f32 = 1.0;
 const RELEASE_MS: f32 = 80.0;
+/// The amount, octave and voice controls follow their ramps through two one-poles of this
+/// time constant: a corner in a loud low tone's envelope is a click.
+const CONTROL_SMOOTH_MS: f32 = 2.0;
 
 /// Body-layer settings for one block (already smoothed by the caller).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -77,6 +80,9 @@ pub struct BodyLayer {
     release: f32,
     flip: f32,
     armed: bool,
+    /// Amount, octave, voice after the two one-poles (stage 1, stage 2).
+    controls: [[f32; 3]; 2],
+    control_coef: f32,
 }
 
 impl BodyLayer {
@@ -95,6 +101,8 @@ impl BodyLayer {
             release: crate::dsp::smoother::one_pole(RELEASE_MS, sample_rate),
             flip: 1.0,
             armed: true,
+            controls: [[0.0; 3]; 2],
+            control_coef: crate::dsp::smoother::one_pole(CONTROL_SMOOTH_MS, sample_rate),
         };
         b.set_band(150.0);
         b
@@ -108,6 +116,14 @@ impl BodyLayer {
         self.envelope = 0.0;
         self.flip = 1.0;
         self.armed = true;
+        self.controls = [[0.0; 3]; 2];
+    }
+
+    /// Whether the layer adds nothing any more (its amount and voice have faded out).
+    pub fn is_silent(&self) -> bool {
+        self.controls
+            .iter()
+            .all(|c| c[0].abs() < 1e-7 && c[2].abs() < 1e-7)
     }
 
     fn set_band(&mut self, hz: f32) {
@@ -144,10 +160,20 @@ impl BodyLayer {
         let d_octave = (to.octave - from.octave) * inv;
         let d_voice = (to.voice - from.voice) * inv;
         let (mut amount, mut octave, mut voice) = (from.amount, from.octave, from.voice);
+        let k = self.control_coef;
         for (x, y) in world[..n].iter().zip(&mut out[..n]) {
             amount += d_amount;
             octave += d_octave;
             voice += d_voice;
+            let [c1, c2] = &mut self.controls;
+            for (i, v) in [amount, octave.clamp(0.0, 1.0), voice]
+                .into_iter()
+                .enumerate()
+            {
+                c1[i] += (v - c1[i]) * k;
+                c2[i] += (c1[i] - c2[i]) * k;
+            }
+            let [amount, octave, voice] = *c2;
             // 1st-order high-pass: y = c (y' + x − x').
             let hp = self.hp_coef * (self.hp[1] + x - self.hp[0]);
             self.hp = [*x, hp];
@@ -168,7 +194,7 @@ impl BodyLayer {
                 self.armed = true;
             }
             let sub = self.sub_lp.process(self.flip * self.envelope);
-            let thump = low + octave.clamp(0.0, 1.0) * (sub - low);
+            let thump = low + octave * (sub - low);
             *y += amount * soft_clip(DRIVE * thump) / DRIVE + voice * self.voice.process(*x);
         }
         self.lp.flush_tiny();
@@ -181,6 +207,11 @@ impl BodyLayer {
         }
         if self.envelope < 1e-25 || !self.envelope.is_finite() {
             self.envelope = 0.0;
+        }
+        for c in self.controls.iter_mut().flatten() {
+            if c.abs() < 1e-30 {
+                *c = 0.0;
+            }
         }
     }
 }

@@ -1,13 +1,14 @@
 //! The whole chain for one plugin instance (DESIGN.md §2):
 //! input sanitising → hearing-loss stage per ear → implant stage per ear (fed the
-//! latency-aligned world, crossfaded with the loss stage by the implant amount) → POV
-//! crossfade with the latency-aligned dry path → output gain → bypass crossfade → safety
-//! limiter.
+//! latency-aligned world, crossfaded with the loss stage by the implant amount) → tinnitus
+//! (added to the ears) → body layer (the world's low band, felt) → POV crossfade with the
+//! latency-aligned dry path → output gain → bypass crossfade → safety limiter.
 //!
 //! `Engine::new` allocates everything (call it from `activate()`); `reset` only clears state;
 //! `process` never allocates, locks or does I/O.
 
 use crate::dsp::audiogram::Audiogram;
+use crate::dsp::body::{BodyControl, BodyLayer, BAND_HZ};
 use crate::dsp::calibration::{Calibration, DEFAULT_DB_SPL};
 use crate::dsp::delay::DelayLine;
 use crate::dsp::implant::carrier::CarrierKind;
@@ -16,6 +17,7 @@ use crate::dsp::implant::{ImplantControl, ImplantStage, EAS_OFF_HZ};
 use crate::dsp::limiter::SafetyLimiter;
 use crate::dsp::loss::{LossControl, LossStage};
 use crate::dsp::smoother::Smoother;
+use crate::dsp::tinnitus::{Tinnitus, TinnitusControl, TinnitusMeter};
 use std::sync::Arc;
 
 /// Most channels the engine processes (mono or stereo: one loss stage per ear).
@@ -32,6 +34,7 @@ const POV_RAMP_MS: f32 = 5.0;
 const GAIN_RAMP_MS: f32 = 20.0;
 const BYPASS_RAMP_MS: f32 = 10.0;
 const IMPLANT_RAMP_MS: f32 = 20.0;
+const BODY_RAMP_MS: f32 = 20.0;
 /// Stimulation frames the electrodogram keeps (≈ 1 s at 900 pps).
 const ELECTRODOGRAM_FRAMES: usize = 1024;
 
@@ -144,7 +147,12 @@ pub struct EngineParams {
     pub pov: f32,
     pub output_gain_db: f32,
     pub bypass: bool,
+    /// POV as a hard cut: `pov` below ½ is the world, from ½ the ears, switched by the
+    /// 5 ms crossfade (never a click).
+    pub pov_cut: bool,
     pub implant: ImplantParams,
+    pub tinnitus: TinnitusControl,
+    pub body: BodyControl,
 }
 
 impl Default for EngineParams {
@@ -161,7 +169,10 @@ impl Default for EngineParams {
             pov: 1.0,
             output_gain_db: 0.0,
             bypass: false,
+            pov_cut: false,
             implant: ImplantParams::default(),
+            tinnitus: TinnitusControl::default(),
+            body: BodyControl::default(),
         }
     }
 }
@@ -199,6 +210,12 @@ pub struct Engine {
     /// Left (or mono) ear's stimulation frames, for the editor.
     electrodogram: Arc<Electrodogram>,
     limiters: Vec<SafetyLimiter>,
+    tinnitus: Tinnitus,
+    tinnitus_control: TinnitusControl,
+    body: Vec<BodyLayer>,
+    /// Body amount, band, octave, voice.
+    body_smoothers: [Smoother; 4],
+    body_running: bool,
     ear_controls: Vec<EarControls>,
     severity: Smoother,
     calibration: Smoother,
@@ -248,6 +265,18 @@ impl Engine {
             limiters: (0..MAX_CHANNELS)
                 .map(|_| SafetyLimiter::new(sample_rate))
                 .collect(),
+            tinnitus: Tinnitus::new(sample_rate, hop),
+            tinnitus_control: params.tinnitus,
+            body: (0..MAX_CHANNELS)
+                .map(|_| BodyLayer::new(sample_rate))
+                .collect(),
+            body_smoothers: [
+                s(0.0, BODY_RAMP_MS),
+                s(150.0, BODY_RAMP_MS),
+                s(0.0, BODY_RAMP_MS),
+                s(0.0, BODY_RAMP_MS),
+            ],
+            body_running: false,
             ear_controls: vec![
                 EarControls {
                     thresholds: thresholds(&params.left),
@@ -295,11 +324,45 @@ impl Engine {
         self.recruitment.set_target(flag(p.recruitment));
         self.smear_manual.set_target(flag(p.smear_manual));
         self.smear_amount.set_target(p.smear_amount.clamp(0.0, 1.0));
-        self.pov.set_target(p.pov.clamp(0.0, 1.0));
+        let pov = if p.pov.is_finite() {
+            p.pov.clamp(0.0, 1.0)
+        } else {
+            1.0
+        };
+        self.pov
+            .set_target(if p.pov_cut { flag(pov >= 0.5) } else { pov });
         self.gain.set_target(db_to_gain(p.output_gain_db));
         self.bypass.set_target(flag(p.bypass));
         self.implant.set(&p.implant);
         self.implant_discrete = (p.implant.channels, p.implant.maxima, p.implant.carrier);
+        self.tinnitus.set(&p.tinnitus);
+        self.tinnitus_control = p.tinnitus;
+        let b = &p.body;
+        let unit = |v: f32| {
+            if v.is_finite() {
+                v.clamp(0.0, 1.0)
+            } else {
+                0.0
+            }
+        };
+        let band = if b.band_hz.is_finite() {
+            b.band_hz.clamp(BAND_HZ.0, BAND_HZ.1)
+        } else {
+            150.0
+        };
+        for (s, v) in self.body_smoothers.iter_mut().zip([
+            unit(b.amount),
+            band,
+            unit(b.octave),
+            unit(b.voice),
+        ]) {
+            s.set_target(v);
+        }
+    }
+
+    /// The tinnitus generator's state for the editor (lock-free).
+    pub fn tinnitus_meter(&self) -> Arc<TinnitusMeter> {
+        self.tinnitus.meter()
     }
 
     /// Clears all signal state and lands every smoother on its target; keeps allocations.
@@ -317,6 +380,15 @@ impl Engine {
             i.reset();
         }
         self.implant_running = false;
+        self.tinnitus.reset();
+        for b in &mut self.body {
+            b.reset();
+        }
+        self.body_running = false;
+        for s in &mut self.body_smoothers {
+            let t = s.target();
+            s.reset(t);
+        }
         for s in self.implant.all() {
             let t = s.target();
             s.reset(t);
@@ -421,8 +493,8 @@ impl Engine {
                     *d = clean;
                 }
             }
+            let ctl = [self.loss_control(0), self.loss_control(1)];
             if let [left, right, ..] = &mut channels[..nch] {
-                let ctl = [self.loss_control(0), self.loss_control(1)];
                 let [ear_l, ear_r, ..] = &mut self.ears[..] else {
                     unreachable!("MAX_CHANNELS is 2")
                 };
@@ -432,8 +504,7 @@ impl Engine {
                     [&ctl[0], &ctl[1]],
                 );
             } else if let [mono] = &mut channels[..nch] {
-                let ctl = self.loss_control(0);
-                self.ears[0].process(&mut mono[pos..pos + chunk], &ctl);
+                self.ears[0].process(&mut mono[pos..pos + chunk], &ctl[0]);
             }
             // The world, aligned with the loss stage's output.
             for ch in 0..nch {
@@ -442,6 +513,8 @@ impl Engine {
                 }
             }
             self.run_implant(channels, nch, pos, chunk);
+            self.run_tinnitus(channels, nch, pos, chunk, &ctl);
+            self.run_body(channels, nch, pos, chunk);
             for i in 0..chunk {
                 let pov = self.pov.next_sample();
                 let gain = self.gain.next_sample();
@@ -460,6 +533,78 @@ impl Engine {
 }
 
 impl Engine {
+    /// Tinnitus on one chunk, added to the ears.
+    fn run_tinnitus(
+        &mut self,
+        channels: &mut [&mut [f32]],
+        nch: usize,
+        pos: usize,
+        chunk: usize,
+        ctl: &[LossControl; 2],
+    ) {
+        let c = &self.tinnitus_control;
+        let audiograms = [&ctl[0].audiogram, &ctl[1].audiogram];
+        let cal = ctl[0].calibration;
+        let [d0, d1, ..] = &self.dry_scratch[..] else {
+            unreachable!("MAX_CHANNELS is 2")
+        };
+        match &mut channels[..nch] {
+            [l, r, ..] => self.tinnitus.process(
+                c,
+                &[&d0[..chunk], &d1[..chunk]],
+                &mut [&mut l[pos..pos + chunk], &mut r[pos..pos + chunk]],
+                audiograms,
+                cal,
+            ),
+            [m] => self.tinnitus.process(
+                c,
+                &[&d0[..chunk]],
+                &mut [&mut m[pos..pos + chunk]],
+                audiograms,
+                cal,
+            ),
+            [] => {}
+        }
+    }
+
+    /// The body layer on one chunk, from the latency-aligned world. Skipped (nothing added,
+    /// bit for bit) while amount and voice are 0.
+    fn run_body(&mut self, channels: &mut [&mut [f32]], nch: usize, pos: usize, chunk: usize) {
+        let [amount, band, octave, voice] = &mut self.body_smoothers;
+        let idle = amount.value() == 0.0
+            && amount.target() == 0.0
+            && voice.value() == 0.0
+            && voice.target() == 0.0
+            && self.body.iter().all(|b| b.is_silent());
+        let from = BodyControl {
+            amount: amount.value(),
+            band_hz: band.value(),
+            octave: octave.value(),
+            voice: voice.value(),
+        };
+        let n = chunk as u32;
+        let to = BodyControl {
+            amount: amount.skip(n),
+            band_hz: band.skip(n),
+            octave: octave.skip(n),
+            voice: voice.skip(n),
+        };
+        if idle {
+            self.body_running = false;
+            return;
+        }
+        if !self.body_running {
+            for b in &mut self.body {
+                b.reset();
+            }
+            self.body_running = true;
+        }
+        for (ch, chan) in channels.iter_mut().enumerate().take(nch) {
+            let world = &self.dry_scratch[ch][..chunk];
+            self.body[ch].process(world, &mut chan[pos..pos + chunk], &from, &to);
+        }
+    }
+
     /// The implant stage on one chunk: each ear's loss output becomes
     /// (1 − amount) · loss + amount · implant(world, loss). Skipped entirely at amount 0.
     fn run_implant(&mut self, channels: &mut [&mut [f32]], nch: usize, pos: usize, chunk: usize) {

@@ -120,6 +120,15 @@ pub fn click_excess_db(y: &[f32], fs: f32, settle: usize, moves: &[(usize, usize
     for &(a, b) in moves {
         steady = steady.max(peak(last, a));
         moving = moving.max(peak(a, b));
+        // CLICK_DEBUG=1 prints where in each move the peak sits (to find a click's cause).
+        if std::env::var("CLICK_DEBUG").is_ok() {
+            let m = peak(a, b);
+            let i = (a..b).find(|i| hp[*i].abs() as f64 == m).unwrap_or(a);
+            eprintln!(
+                "   move {a}..{b}: peak {:.1} dBFS at {i}",
+                20.0 * m.max(1e-12).log10()
+            );
+        }
         last = b;
     }
     steady = steady.max(peak(last, hp.len()));
@@ -149,11 +158,21 @@ pub fn automated_at(
 ) -> f64 {
     let amp = 10f32.powf((level_db_spl - CAL) / 20.0);
     let x = tone(1000.0, amp, 1.2, fs);
+    automated_input(fs, base, &x, set)
+}
+
+/// [`automated`] on the mono input `x`.
+pub fn automated_input(
+    fs: f32,
+    base: EngineParams,
+    x: &[f32],
+    set: impl Fn(&mut EngineParams, f32),
+) -> f64 {
     let mut e = Engine::new(fs, &base);
     let lat = e.latency();
     let (hold, ramp) = ((0.15 * fs) as usize, (0.01 * fs) as usize);
     let period = hold + ramp;
-    let mut y = x.clone();
+    let mut y = x.to_vec();
     let mut moves = Vec::new();
     let block = 16;
     for (bi, chunk) in y.chunks_mut(block).enumerate() {

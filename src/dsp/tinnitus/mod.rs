@@ -46,6 +46,9 @@ pub const LEVEL_DB_SL: (f32, f32) = (-20.0, 60.0);
 pub const MAX_DBFS: f32 = -6.0;
 /// Smoothing of level, amount and ear gains, ms.
 const RAMP_MS: f32 = 30.0;
+/// The amplitude at each ear follows its per-block target through two one-poles of this
+/// time constant, so it has no corners (a corner in a pure tone's envelope is a click).
+const AMP_SMOOTH_MS: f32 = 2.0;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum TinnitusKind {
@@ -175,8 +178,9 @@ pub struct Tinnitus {
     amount: Smoother,
     level_sl: Smoother,
     ear_gain: [Smoother; 2],
-    /// Amplitude at each ear at the end of the last block (the next block ramps from it).
-    amp: [f32; 2],
+    /// Amplitude at each ear, two one-pole stages, and their coefficient.
+    amp: [[f32; 2]; 2],
+    amp_coef: f32,
     mono: Vec<f32>,
     seed: u64,
     running: bool,
@@ -203,7 +207,8 @@ impl Tinnitus {
                 Smoother::new(1.0, RAMP_MS, sample_rate),
                 Smoother::new(1.0, RAMP_MS, sample_rate),
             ],
-            amp: [0.0; 2],
+            amp: [[0.0; 2]; 2],
+            amp_coef: crate::dsp::smoother::one_pole(AMP_SMOOTH_MS, sample_rate),
             mono: vec![0.0; max_block.max(1)],
             seed: c.seed,
             running: false,
@@ -267,7 +272,11 @@ impl Tinnitus {
             let t = s.target();
             s.reset(t);
         }
-        self.amp = [0.0; 2];
+        // The ringing fades in from silence (a generator starting at full level would step).
+        let a = self.amount.target();
+        self.amount.reset(0.0);
+        self.amount.set_target(a);
+        self.amp = [[0.0; 2]; 2];
         self.running = false;
     }
 
@@ -300,19 +309,23 @@ impl Tinnitus {
         self.meter
             .exposure_db
             .store(self.exposure.exposure_db(), Relaxed);
-        let idle = self.amount.value() == 0.0 && self.amount.target() == 0.0;
+        // Idle once the amount is 0 and the amplitude has faded out (not before: cutting a
+        // fading ringing would step).
+        let faded = self.amp.iter().flatten().all(|a| *a < 1e-7);
+        let idle = self.amount.value() == 0.0 && self.amount.target() == 0.0 && faded;
         if idle {
             for s in self.smoothers() {
                 s.skip(n as u32);
             }
             self.running = false;
-            self.amp = [0.0; 2];
+            self.amp = [[0.0; 2]; 2];
             for l in &self.meter.level_db_spl {
                 l.store(-200.0, Relaxed);
             }
             return;
         }
-        if !self.running {
+        let starting = !self.running;
+        if starting {
             for m in &mut self.masking {
                 m.reset();
             }
@@ -341,6 +354,13 @@ impl Tinnitus {
         self.poly.set(pitch, c.wobble_cents);
         self.noise.set(pitch, c.bandwidth_oct);
         self.pulse.band.set(pitch, c.bandwidth_oct);
+        if starting {
+            // A ringing that starts sounds at its pitch at once (no glide from a stale one).
+            self.tone.land();
+            self.poly.land();
+            self.noise.land();
+            self.pulse.band.land();
+        }
         self.meter.pitch_hz.store(pitch, Relaxed);
         // The source, at unit level, through the kind crossfade.
         let buf = &mut self.mono[..n];
@@ -389,8 +409,6 @@ impl Tinnitus {
             self.meter.masking_db[ch].store(duck, Relaxed);
             let g = if mono { 1.0 } else { ear_g[ch] };
             let target = amplitude(level - duck, cal) * amount * g;
-            let from = self.amp[ch];
-            self.amp[ch] = target;
             let heard = target * self.gate.value();
             self.meter.level_db_spl[ch].store(
                 if heard > 0.0 {
@@ -400,9 +418,17 @@ impl Tinnitus {
                 },
                 Relaxed,
             );
-            let step = (target - from) / n as f32;
-            for (i, (y, s)) in out.iter_mut().zip(buf.iter()).enumerate() {
-                *y += (from + step * (i + 1) as f32) * s;
+            let k = self.amp_coef;
+            let [a1, a2] = &mut self.amp[ch];
+            for (y, s) in out.iter_mut().zip(buf.iter()) {
+                *a1 += (target - *a1) * k;
+                *a2 += (*a1 - *a2) * k;
+                *y += *a2 * s;
+            }
+            for a in [a1, a2] {
+                if *a < 1e-30 {
+                    *a = 0.0;
+                }
             }
         }
     }

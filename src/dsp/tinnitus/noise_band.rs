@@ -83,6 +83,11 @@ impl NoiseBand {
         self.countdown = 0;
     }
 
+    /// Jump to the target centre (no glide): for a generator that starts sounding.
+    pub fn land(&mut self) {
+        self.glide.land();
+    }
+
     pub fn centre_hz(&self) -> f64 {
         self.glide.hz()
     }

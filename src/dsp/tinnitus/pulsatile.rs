@@ -111,3 +111,23 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod rate_tests {
+    use super::*;
+
+    #[test]
+    fn beats_are_exactly_one_period_apart() {
+        let fs = 48000.0;
+        for bpm in [50.0f32, 72.0, 100.0] {
+            let mut h = Heartbeat::new(fs, bpm);
+            let x: Vec<f32> = (0..(10.0 * fs) as usize).map(|_| h.sample()).collect();
+            let peaks: Vec<usize> = (1..x.len() - 1)
+                .filter(|&i| x[i] > 0.999 && x[i] >= x[i - 1] && x[i] > x[i + 1])
+                .collect();
+            let period = (peaks[peaks.len() - 1] - peaks[0]) as f64 / (peaks.len() - 1) as f64;
+            let want = 60.0 * fs as f64 / bpm as f64;
+            assert!((period - want).abs() < 1.0, "{bpm}: {period} vs {want}");
+        }
+    }
+}

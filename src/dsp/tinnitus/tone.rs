@@ -139,6 +139,11 @@ impl Tone {
         self.countdown = 0;
     }
 
+    /// Jump to the target pitch (no glide): for a generator that starts sounding.
+    pub fn land(&mut self) {
+        self.glide.land();
+    }
+
     /// Current pitch without wobble, Hz.
     pub fn pitch_hz(&self) -> f64 {
         self.glide.hz()
