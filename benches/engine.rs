@@ -4,7 +4,10 @@
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use earshot::dsp::audiogram::Preset;
-use earshot::dsp::loss::{LossControl, LossStage};
+use earshot::dsp::body::{BodyControl, BodyLayer};
+use earshot::dsp::calibration::Calibration;
+use earshot::dsp::loss::{latency_for, LossControl, LossStage};
+use earshot::dsp::tinnitus::{Tinnitus, TinnitusControl, TinnitusKind};
 use earshot::dsp::{Engine, EngineParams};
 use std::hint::black_box;
 use std::time::Instant;
@@ -23,18 +26,17 @@ fn signal(n: usize) -> Vec<f32> {
         .collect()
 }
 
-/// Run `f` over `seconds` of audio in blocks and report × real time.
-fn realtime(name: &str, seconds: f32, mut f: impl FnMut()) {
+/// Run `f` over `seconds` of audio in blocks and report × real time (also returned).
+fn realtime(name: &str, seconds: f32, mut f: impl FnMut()) -> f64 {
     let blocks = (seconds * FS / BLOCK as f32) as usize;
     let t = Instant::now();
     for _ in 0..blocks {
         f();
     }
     let el = t.elapsed().as_secs_f64();
-    eprintln!(
-        "{name}: {:.0}× real time (48 kHz stereo, {BLOCK}-sample blocks)",
-        seconds as f64 / el
-    );
+    let x = seconds as f64 / el;
+    eprintln!("{name}: {x:.0}× real time (48 kHz stereo, {BLOCK}-sample blocks)");
+    x
 }
 
 fn ruben(severity: f32) -> EngineParams {
@@ -94,6 +96,7 @@ fn bench(c: &mut Criterion) {
         });
     }
 
+    let mut loss_x = 0.0;
     // The loss stage alone (two ears, as the engine runs them), full fidelity: MSBG's severe
     // bank and smearing. Linked ears share one pass over the smearing matrix; ears in
     // different degree classes (here Ruben and a moderate flat loss) cannot.
@@ -124,7 +127,84 @@ fn bench(c: &mut Criterion) {
             black_box((&l, &r));
         };
         g.bench_function(name, |b| b.iter(&mut run));
-        realtime(name, 20.0, &mut run);
+        let v = realtime(name, 20.0, &mut run);
+        if name == "loss_stage_severe" {
+            loss_x = v;
+        }
+    }
+
+    // Tinnitus and body layer alone, in the engine's chunks (one loss-stage hop): at their
+    // most expensive (a noise band with intermittency, exposure and masking; the body with
+    // octave-down and own voice), and as typically used (a matched tone with the default
+    // masking; the felt thump alone).
+    let heavy = (
+        TinnitusControl {
+            amount: 1.0,
+            kind: TinnitusKind::NoiseBand,
+            duty: 0.5,
+            rate_per_min: 20.0,
+            masking: 1.0,
+            exposure: 1.0,
+            ..TinnitusControl::default()
+        },
+        BodyControl {
+            amount: 1.0,
+            octave: 0.5,
+            voice: 0.5,
+            ..BodyControl::default()
+        },
+    );
+    let typical = (
+        TinnitusControl {
+            amount: 1.0,
+            ..TinnitusControl::default()
+        },
+        BodyControl {
+            amount: 1.0,
+            ..BodyControl::default()
+        },
+    );
+    for (name, (ctl, body)) in [
+        ("tinnitus_and_body_heavy", heavy),
+        ("tinnitus_and_body_typical", typical),
+    ] {
+        let chunk = latency_for(FS) / 4;
+        let mut t = Tinnitus::new(FS, chunk);
+        t.set(&ctl);
+        let mut layer = BodyLayer::new(FS);
+        let a = Preset::Ruben.audiogram();
+        let cal = Calibration::default();
+        let [mut l, mut r] = [x.clone(), x.clone()];
+        let mut run = || {
+            l.copy_from_slice(&x);
+            r.copy_from_slice(&x);
+            let mut pos = 0;
+            while pos < BLOCK {
+                let n = (BLOCK - pos).min(chunk);
+                let (wl, wr) = (&x[pos..pos + n], &x[pos..pos + n]);
+                t.process(
+                    &ctl,
+                    &[wl, wr],
+                    &mut [&mut l[pos..pos + n], &mut r[pos..pos + n]],
+                    [&a, &a],
+                    cal,
+                );
+                layer.process(
+                    &[wl, wr],
+                    &mut [&mut l[pos..pos + n], &mut r[pos..pos + n]],
+                    &body,
+                    &body,
+                );
+                pos += n;
+            }
+            black_box((&l, &r));
+        };
+        g.bench_function(name, |b| b.iter(&mut run));
+        let v = realtime(name, 20.0, &mut run);
+        eprintln!(
+            "{name}: cost {:.1} % of the loss stage (target ≤ 10 %)",
+            100.0 * loss_x / v
+        );
     }
     g.finish();
 }

@@ -102,6 +102,55 @@ impl Biquad {
     }
 }
 
+/// The same section on both ears at once (one coefficient set, two states): the two
+/// recursions are independent, so the CPU overlaps them.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StereoBiquad {
+    c: [f32; 5],
+    s1: [f32; 2],
+    s2: [f32; 2],
+}
+
+impl StereoBiquad {
+    pub fn new(coef: [f64; 5]) -> Self {
+        Self {
+            c: coef.map(|v| v as f32),
+            ..Self::default()
+        }
+    }
+
+    /// New coefficients; the state is kept.
+    pub fn set(&mut self, coef: [f64; 5]) {
+        self.c = coef.map(|v| v as f32);
+    }
+
+    pub fn reset(&mut self) {
+        self.s1 = [0.0; 2];
+        self.s2 = [0.0; 2];
+    }
+
+    #[inline(always)]
+    pub fn process(&mut self, x: [f32; 2]) -> [f32; 2] {
+        let [b0, b1, b2, a1, a2] = self.c;
+        let mut y = [0.0; 2];
+        for i in 0..2 {
+            y[i] = b0 * x[i] + self.s1[i];
+            self.s1[i] = b1 * x[i] - a1 * y[i] + self.s2[i];
+            self.s2[i] = b2 * x[i] - a2 * y[i];
+        }
+        y
+    }
+
+    /// Flush denormal-range (or non-finite) state to zero (once per block).
+    pub fn flush_tiny(&mut self) {
+        for s in self.s1.iter_mut().chain(self.s2.iter_mut()) {
+            if s.abs() < 1e-25 || !s.is_finite() {
+                *s = 0.0;
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,6 +182,16 @@ mod tests {
         let bp = bandpass(4000.0, 4.0, fs);
         assert!((magnitude(&bp, 4000.0, fs) - 1.0).abs() < 1e-9);
         assert!(magnitude(&bp, 2000.0, fs) < 0.2);
+    }
+
+    #[test]
+    fn the_stereo_section_is_two_mono_sections() {
+        let c = lowpass(300.0, 2.0, 48000.0);
+        let (mut l, mut r, mut st) = (Biquad::new(c), Biquad::new(c), StereoBiquad::new(c));
+        for i in 0..1000 {
+            let x = [(i as f32 * 0.1).sin(), (i as f32 * 0.37).cos()];
+            assert_eq!(st.process(x), [l.process(x[0]), r.process(x[1])]);
+        }
     }
 
     #[test]

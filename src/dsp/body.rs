@@ -17,7 +17,7 @@
 //! occlusion effect lifts its low frequencies by up to 20 dB below 500 Hz (Stenfelt &
 //! Reinfeldt 2007). A resonant low-pass copy of the input (500 Hz, Q 2) stands for it.
 
-use crate::dsp::biquad::{self, Biquad, BUTTERWORTH_Q};
+use crate::dsp::biquad::{self, StereoBiquad, BUTTERWORTH_Q};
 
 /// Upper edge of the felt band, Hz.
 pub const BAND_HZ: (f32, f32) = (40.0, 250.0);
@@ -65,21 +65,22 @@ pub fn soft_clip(x: f32) -> f32 {
     x * (27.0 + x * x) / (27.0 + 9.0 * x * x)
 }
 
-/// One ear's body layer.
+/// The body layer of both ears (one loop for the two: their filters' recursions overlap).
 #[derive(Clone, Debug)]
 pub struct BodyLayer {
     sample_rate: f32,
-    hp: [f32; 2],
+    /// Per ear: previous input and output of the 1st-order high-pass.
+    hp: [[f32; 2]; 2],
     hp_coef: f32,
-    lp: Biquad,
-    sub_lp: Biquad,
-    voice: Biquad,
+    lp: StereoBiquad,
+    sub_lp: StereoBiquad,
+    voice: StereoBiquad,
     band_hz: f32,
-    envelope: f32,
+    envelope: [f32; 2],
     attack: f32,
     release: f32,
-    flip: f32,
-    armed: bool,
+    flip: [f32; 2],
+    armed: [bool; 2],
     /// Amount, octave, voice after the two one-poles (stage 1, stage 2).
     controls: [[f32; 3]; 2],
     control_coef: f32,
@@ -90,17 +91,17 @@ impl BodyLayer {
         let fs = sample_rate as f64;
         let mut b = Self {
             sample_rate,
-            hp: [0.0; 2],
+            hp: [[0.0; 2]; 2],
             hp_coef: (-std::f64::consts::TAU * LOW_EDGE_HZ / fs).exp() as f32,
-            lp: Biquad::default(),
-            sub_lp: Biquad::default(),
-            voice: Biquad::new(biquad::lowpass(VOICE_HZ, VOICE_Q, fs)),
+            lp: StereoBiquad::default(),
+            sub_lp: StereoBiquad::default(),
+            voice: StereoBiquad::new(biquad::lowpass(VOICE_HZ, VOICE_Q, fs)),
             band_hz: 0.0,
-            envelope: 0.0,
+            envelope: [0.0; 2],
             attack: crate::dsp::smoother::one_pole(ATTACK_MS, sample_rate),
             release: crate::dsp::smoother::one_pole(RELEASE_MS, sample_rate),
-            flip: 1.0,
-            armed: true,
+            flip: [1.0; 2],
+            armed: [true; 2],
             controls: [[0.0; 3]; 2],
             control_coef: crate::dsp::smoother::one_pole(CONTROL_SMOOTH_MS, sample_rate),
         };
@@ -109,13 +110,13 @@ impl BodyLayer {
     }
 
     pub fn reset(&mut self) {
-        self.hp = [0.0; 2];
+        self.hp = [[0.0; 2]; 2];
         self.lp.reset();
         self.sub_lp.reset();
         self.voice.reset();
-        self.envelope = 0.0;
-        self.flip = 1.0;
-        self.armed = true;
+        self.envelope = [0.0; 2];
+        self.flip = [1.0; 2];
+        self.armed = [true; 2];
         self.controls = [[0.0; 3]; 2];
     }
 
@@ -141,72 +142,158 @@ impl BodyLayer {
         }
     }
 
-    /// Adds the layer for `world` (latency-aligned input) to `out`. `from`/`to` are the
-    /// controls at the start and end of the block (amount, octave and voice ramp linearly).
+    /// The per-sample loop over both ears. `MOVING`: the controls ramp and pass their
+    /// smoothing (else they are constant, `start`); `OCTAVE`/`VOICE`: those paths are on.
+    #[inline(always)]
+    fn run<const MOVING: bool, const OCTAVE: bool, const VOICE: bool>(
+        &mut self,
+        world: [&[f32]; 2],
+        out: [&mut [f32]; 2],
+        start: [f32; 3],
+        step: [f32; 3],
+    ) {
+        let mut ramp = start;
+        let k = self.control_coef;
+        let [mut amount, mut octave, mut voice] = start;
+        let [w0, w1] = world;
+        let [o0, o1] = out;
+        // State in locals for the loop (kept in registers, not re-stored every sample).
+        let (mut hp_state, hp_coef) = (self.hp, self.hp_coef);
+        let (mut lp, mut sub_lp, mut voice_lp) = (self.lp, self.sub_lp, self.voice);
+        let (mut envelope, mut flip, mut armed) = (self.envelope, self.flip, self.armed);
+        let (attack, release) = (self.attack, self.release);
+        let mut controls = self.controls;
+        for ((x0, x1), (y0, y1)) in w0.iter().zip(w1).zip(o0.iter_mut().zip(o1.iter_mut())) {
+            if MOVING {
+                let [c1, c2] = &mut controls;
+                for i in 0..3 {
+                    ramp[i] += step[i];
+                    c1[i] += (ramp[i] - c1[i]) * k;
+                    c2[i] += (c1[i] - c2[i]) * k;
+                }
+                [amount, octave, voice] = *c2;
+            }
+            let x = [*x0, *x1];
+            let mut hp = [0.0; 2];
+            for e in 0..2 {
+                // 1st-order high-pass: y = c (y' + x − x').
+                hp[e] = hp_coef * (hp_state[e][1] + x[e] - hp_state[e][0]);
+                hp_state[e] = [x[e], hp[e]];
+            }
+            let low = lp.process(hp);
+            let mut thump = low;
+            if OCTAVE {
+                let mut drive = [0.0; 2];
+                for e in 0..2 {
+                    let rect = low[e].abs();
+                    let k = if rect > envelope[e] { attack } else { release };
+                    envelope[e] += (rect - envelope[e]) * k;
+                    // Octave divider with hysteresis, branch-free (on noisy input the
+                    // crossings are unpredictable, and mispredicted branches cost more
+                    // than the arithmetic).
+                    let h = 0.1 * envelope[e];
+                    let up = armed[e] & (low[e] > h);
+                    flip[e] *= if up { -1.0 } else { 1.0 };
+                    armed[e] = (armed[e] & !up) | (low[e] < -h);
+                    drive[e] = flip[e] * envelope[e];
+                }
+                let sub = sub_lp.process(drive);
+                for e in 0..2 {
+                    thump[e] = low[e] + octave * (sub[e] - low[e]);
+                }
+            }
+            let mut v = thump.map(|t| amount * soft_clip(DRIVE * t) / DRIVE);
+            if VOICE {
+                let bone = voice_lp.process(x);
+                for e in 0..2 {
+                    v[e] += voice * bone[e];
+                }
+            }
+            *y0 += v[0];
+            *y1 += v[1];
+        }
+        self.hp = hp_state;
+        (self.lp, self.sub_lp, self.voice) = (lp, sub_lp, voice_lp);
+        (self.envelope, self.flip, self.armed) = (envelope, flip, armed);
+        self.controls = controls;
+    }
+
+    /// Adds the layer for `world` (latency-aligned input, one slice per ear: 1 = mono, 2 =
+    /// stereo) to `out`. `from`/`to` are the controls at the start and end of the block
+    /// (amount, octave and voice ramp linearly, then pass two 2 ms one-poles).
     pub fn process(
         &mut self,
-        world: &[f32],
-        out: &mut [f32],
+        world: &[&[f32]],
+        out: &mut [&mut [f32]],
         from: &BodyControl,
         to: &BodyControl,
     ) {
         self.set_band(to.band_hz);
-        let n = world.len().min(out.len());
-        if n == 0 {
+        let n = world
+            .iter()
+            .map(|w| w.len())
+            .chain(out.iter().map(|o| o.len()))
+            .min()
+            .unwrap_or(0);
+        if n == 0 || world.is_empty() || out.is_empty() {
             return;
         }
         let inv = 1.0 / n as f32;
-        let d_amount = (to.amount - from.amount) * inv;
-        let d_octave = (to.octave - from.octave) * inv;
-        let d_voice = (to.voice - from.voice) * inv;
-        let (mut amount, mut octave, mut voice) = (from.amount, from.octave, from.voice);
-        let k = self.control_coef;
-        for (x, y) in world[..n].iter().zip(&mut out[..n]) {
-            amount += d_amount;
-            octave += d_octave;
-            voice += d_voice;
-            let [c1, c2] = &mut self.controls;
-            for (i, v) in [amount, octave.clamp(0.0, 1.0), voice]
-                .into_iter()
-                .enumerate()
-            {
-                c1[i] += (v - c1[i]) * k;
-                c2[i] += (c1[i] - c2[i]) * k;
-            }
-            let [amount, octave, voice] = *c2;
-            // 1st-order high-pass: y = c (y' + x − x').
-            let hp = self.hp_coef * (self.hp[1] + x - self.hp[0]);
-            self.hp = [*x, hp];
-            let low = self.lp.process(hp);
-            let rect = low.abs();
-            let k = if rect > self.envelope {
-                self.attack
+        let start = [from.amount, from.octave.clamp(0.0, 1.0), from.voice];
+        let end = [to.amount, to.octave.clamp(0.0, 1.0), to.voice];
+        let step = [0, 1, 2].map(|i| (end[i] - start[i]) * inv);
+        // Settled controls (the usual case) take a loop without the smoothing, and without
+        // the octave divider or the voice filter when those are off.
+        let settled = start == end
+            && self
+                .controls
+                .iter()
+                .all(|c| c.iter().zip(&end).all(|(v, t)| (v - t).abs() < 1e-6));
+        let dispatch = |this: &mut Self, w: [&[f32]; 2], o: [&mut [f32]; 2]| {
+            if settled {
+                this.controls = [end; 2];
+                match (end[1] > 0.0, end[2] > 0.0) {
+                    (false, false) => this.run::<false, false, false>(w, o, start, step),
+                    (true, false) => this.run::<false, true, false>(w, o, start, step),
+                    (false, true) => this.run::<false, false, true>(w, o, start, step),
+                    (true, true) => this.run::<false, true, true>(w, o, start, step),
+                }
             } else {
-                self.release
-            };
-            self.envelope += (rect - self.envelope) * k;
-            // Octave divider with hysteresis.
-            let h = 0.1 * self.envelope;
-            if self.armed && low > h {
-                self.flip = -self.flip;
-                self.armed = false;
-            } else if low < -h {
-                self.armed = true;
+                this.run::<true, true, true>(w, o, start, step);
             }
-            let sub = self.sub_lp.process(self.flip * self.envelope);
-            let thump = low + octave * (sub - low);
-            *y += amount * soft_clip(DRIVE * thump) / DRIVE + voice * self.voice.process(*x);
+        };
+        match (world, out) {
+            ([w0, w1, ..], [o0, o1, ..]) => {
+                dispatch(self, [&w0[..n], &w1[..n]], [&mut o0[..n], &mut o1[..n]]);
+            }
+            ([w0, ..], [o0, ..]) => {
+                // Mono: the second lane runs on the same input into a stack sink (its work
+                // is wasted, the loop stays one), in pieces the sink can hold. The ramps
+                // continue across pieces.
+                let mut sink = [0.0f32; 256];
+                let mut pos = 0;
+                while pos < n {
+                    let len = (n - pos).min(sink.len());
+                    let piece_start = [0, 1, 2].map(|i| start[i] + step[i] * pos as f32);
+                    let w = &w0[pos..pos + len];
+                    let (a, b) = (&mut o0[pos..pos + len], &mut sink[..len]);
+                    if settled {
+                        dispatch(self, [w, w], [a, b]);
+                    } else {
+                        self.run::<true, true, true>([w, w], [a, b], piece_start, step);
+                    }
+                    pos += len;
+                }
+            }
+            _ => {}
         }
         self.lp.flush_tiny();
         self.sub_lp.flush_tiny();
         self.voice.flush_tiny();
-        for s in &mut self.hp {
+        for s in self.hp.iter_mut().flatten().chain(self.envelope.iter_mut()) {
             if s.abs() < 1e-25 || !s.is_finite() {
                 *s = 0.0;
             }
-        }
-        if self.envelope < 1e-25 || !self.envelope.is_finite() {
-            self.envelope = 0.0;
         }
         for c in self.controls.iter_mut().flatten() {
             if c.abs() < 1e-30 {
@@ -224,7 +311,7 @@ mod tests {
         let mut b = BodyLayer::new(48000.0);
         let mut out = vec![0.0f32; world.len()];
         for (w, o) in world.chunks(64).zip(out.chunks_mut(64)) {
-            b.process(w, o, &c, &c);
+            b.process(&[w], &mut [o], &c, &c);
         }
         out
     }

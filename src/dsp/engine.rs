@@ -212,7 +212,7 @@ pub struct Engine {
     limiters: Vec<SafetyLimiter>,
     tinnitus: Tinnitus,
     tinnitus_control: TinnitusControl,
-    body: Vec<BodyLayer>,
+    body: BodyLayer,
     /// Body amount, band, octave, voice.
     body_smoothers: [Smoother; 4],
     body_running: bool,
@@ -267,9 +267,7 @@ impl Engine {
                 .collect(),
             tinnitus: Tinnitus::new(sample_rate, hop),
             tinnitus_control: params.tinnitus,
-            body: (0..MAX_CHANNELS)
-                .map(|_| BodyLayer::new(sample_rate))
-                .collect(),
+            body: BodyLayer::new(sample_rate),
             body_smoothers: [
                 s(0.0, BODY_RAMP_MS),
                 s(150.0, BODY_RAMP_MS),
@@ -381,9 +379,7 @@ impl Engine {
         }
         self.implant_running = false;
         self.tinnitus.reset();
-        for b in &mut self.body {
-            b.reset();
-        }
+        self.body.reset();
         self.body_running = false;
         for s in &mut self.body_smoothers {
             let t = s.target();
@@ -575,7 +571,7 @@ impl Engine {
             && amount.target() == 0.0
             && voice.value() == 0.0
             && voice.target() == 0.0
-            && self.body.iter().all(|b| b.is_silent());
+            && self.body.is_silent();
         let from = BodyControl {
             amount: amount.value(),
             band_hz: band.value(),
@@ -594,14 +590,23 @@ impl Engine {
             return;
         }
         if !self.body_running {
-            for b in &mut self.body {
-                b.reset();
-            }
+            self.body.reset();
             self.body_running = true;
         }
-        for (ch, chan) in channels.iter_mut().enumerate().take(nch) {
-            let world = &self.dry_scratch[ch][..chunk];
-            self.body[ch].process(world, &mut chan[pos..pos + chunk], &from, &to);
+        let [d0, d1, ..] = &self.dry_scratch[..] else {
+            unreachable!("MAX_CHANNELS is 2")
+        };
+        match &mut channels[..nch] {
+            [l, r, ..] => self.body.process(
+                &[&d0[..chunk], &d1[..chunk]],
+                &mut [&mut l[pos..pos + chunk], &mut r[pos..pos + chunk]],
+                &from,
+                &to,
+            ),
+            [m] => self
+                .body
+                .process(&[&d0[..chunk]], &mut [&mut m[pos..pos + chunk]], &from, &to),
+            [] => {}
         }
     }
 

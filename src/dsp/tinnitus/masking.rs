@@ -9,7 +9,7 @@
 //! exceeds the ringing's level, the ringing is lowered by `amount` × the excess (dB for dB
 //! at amount 1), at most [`MAX_DUCK_DB`]. The listener's own masking then does the rest.
 
-use crate::dsp::biquad::{self, Biquad};
+use crate::dsp::biquad::{self, StereoBiquad};
 use crate::dsp::calibration::{Calibration, SINE_CREST_DB};
 
 /// Largest masking reduction, dB.
@@ -23,12 +23,13 @@ pub fn erb_hz(hz: f32) -> f32 {
     24.7 * (4.37 * hz / 1000.0 + 1.0)
 }
 
+/// Both ears' masking measurement (one loop: the two band-pass recursions overlap).
 #[derive(Clone, Debug)]
 pub struct Masking {
     sample_rate: f32,
-    band: Biquad,
+    band: StereoBiquad,
     centre_hz: f32,
-    mean_square: f32,
+    mean_square: [f32; 2],
     coef: f32,
 }
 
@@ -36,9 +37,9 @@ impl Masking {
     pub fn new(sample_rate: f32) -> Self {
         let mut m = Self {
             sample_rate,
-            band: Biquad::default(),
+            band: StereoBiquad::default(),
             centre_hz: 0.0,
-            mean_square: 0.0,
+            mean_square: [0.0; 2],
             coef: crate::dsp::smoother::one_pole(AVERAGE_MS, sample_rate),
         };
         m.set_centre(4000.0);
@@ -47,7 +48,7 @@ impl Masking {
 
     pub fn reset(&mut self) {
         self.band.reset();
-        self.mean_square = 0.0;
+        self.mean_square = [0.0; 2];
     }
 
     /// Follow the pitch (coefficients change only when it moves by more than 0.5 %).
@@ -65,29 +66,34 @@ impl Masking {
         }
     }
 
-    /// Measure what the ear hears.
-    pub fn analyse(&mut self, heard: &[f32]) {
-        for x in heard {
-            let y = self.band.process(*x);
-            self.mean_square += (y * y - self.mean_square) * self.coef;
+    /// Measure what each ear hears (equal lengths; for mono pass the same slice twice).
+    pub fn analyse(&mut self, heard: [&[f32]; 2]) {
+        let k = self.coef;
+        let (mut band, mut ms) = (self.band, self.mean_square);
+        for (l, r) in heard[0].iter().zip(heard[1]) {
+            let y = band.process([*l, *r]);
+            for e in 0..2 {
+                ms[e] += (y[e] * y[e] - ms[e]) * k;
+            }
         }
+        (self.band, self.mean_square) = (band, ms);
         self.band.flush_tiny();
-        if !self.mean_square.is_finite() {
-            self.reset();
-        }
-        if self.mean_square < 1e-30 {
-            self.mean_square = 0.0;
+        for ms in &mut self.mean_square {
+            if !ms.is_finite() || *ms < 1e-30 {
+                *ms = 0.0;
+            }
         }
     }
 
-    /// Level in the ERB around the pitch, dB SPL.
-    pub fn band_level_db_spl(&self, cal: Calibration) -> f32 {
-        cal.full_scale_sine_db_spl + SINE_CREST_DB + 10.0 * self.mean_square.max(1e-30).log10()
+    /// Level in the ERB around the pitch at `ear`, dB SPL.
+    pub fn band_level_db_spl(&self, ear: usize, cal: Calibration) -> f32 {
+        let ms = self.mean_square[ear.min(1)];
+        cal.full_scale_sine_db_spl + SINE_CREST_DB + 10.0 * ms.max(1e-30).log10()
     }
 
-    /// How far to lower a ringing at `ringing_db_spl`, dB (≥ 0).
-    pub fn duck_db(&self, ringing_db_spl: f32, amount: f32, cal: Calibration) -> f32 {
-        let excess = self.band_level_db_spl(cal) - ringing_db_spl;
+    /// How far to lower a ringing at `ringing_db_spl` at `ear`, dB (≥ 0).
+    pub fn duck_db(&self, ear: usize, ringing_db_spl: f32, amount: f32, cal: Calibration) -> f32 {
+        let excess = self.band_level_db_spl(ear, cal) - ringing_db_spl;
         (amount.clamp(0.0, 1.0) * excess.max(0.0)).min(MAX_DUCK_DB)
     }
 }
@@ -108,11 +114,15 @@ mod tests {
         let cal = Calibration::new(100.0);
         let mut m = Masking::new(fs);
         m.set_centre(4000.0);
-        m.analyse(&sine(4000.0, 0.1, fs, 24000)); // 80 dB SPL
-        assert!((m.band_level_db_spl(cal) - 80.0).abs() < 0.3);
-        assert!((m.duck_db(70.0, 1.0, cal) - 10.0).abs() < 0.3);
-        assert!((m.duck_db(70.0, 0.5, cal) - 5.0).abs() < 0.2);
-        assert_eq!(m.duck_db(90.0, 1.0, cal), 0.0);
+        let loud = sine(4000.0, 0.1, fs, 24000); // 80 dB SPL
+        let quiet = vec![0.0f32; loud.len()];
+        m.analyse([&loud, &quiet]);
+        assert!((m.band_level_db_spl(0, cal) - 80.0).abs() < 0.3);
+        assert!((m.duck_db(0, 70.0, 1.0, cal) - 10.0).abs() < 0.3);
+        assert!((m.duck_db(0, 70.0, 0.5, cal) - 5.0).abs() < 0.2);
+        assert_eq!(m.duck_db(0, 90.0, 1.0, cal), 0.0);
+        // The other ear heard nothing.
+        assert_eq!(m.duck_db(1, 0.0, 1.0, cal), 0.0);
     }
 
     #[test]
@@ -121,11 +131,9 @@ mod tests {
         let cal = Calibration::new(100.0);
         let mut m = Masking::new(fs);
         m.set_centre(4000.0);
-        m.analyse(&sine(1000.0, 0.1, fs, 24000)); // 80 dB SPL, two octaves down
-        assert!(
-            m.band_level_db_spl(cal) < 60.0,
-            "{}",
-            m.band_level_db_spl(cal)
-        );
+        let x = sine(1000.0, 0.1, fs, 24000); // 80 dB SPL, two octaves down
+        m.analyse([&x, &x]);
+        let level = m.band_level_db_spl(0, cal);
+        assert!(level < 60.0, "{level}");
     }
 }

@@ -174,7 +174,7 @@ pub struct Tinnitus {
     kind_pos: [f32; 4],
     gate: Intermittency,
     exposure: Exposure,
-    masking: [Masking; 2],
+    masking: Masking,
     amount: Smoother,
     level_sl: Smoother,
     ear_gain: [Smoother; 2],
@@ -200,7 +200,7 @@ impl Tinnitus {
             kind_pos: [1.0, 0.0, 0.0, 0.0],
             gate: Intermittency::new(sample_rate, c.seed),
             exposure: Exposure::new(sample_rate),
-            masking: [Masking::new(sample_rate), Masking::new(sample_rate)],
+            masking: Masking::new(sample_rate),
             amount: Smoother::new(0.0, RAMP_MS, sample_rate),
             level_sl: Smoother::new(c.level_db_sl, RAMP_MS, sample_rate),
             ear_gain: [
@@ -265,9 +265,7 @@ impl Tinnitus {
         self.poly.reset();
         self.reseed();
         self.exposure.reset();
-        for m in &mut self.masking {
-            m.reset();
-        }
+        self.masking.reset();
         for s in self.smoothers() {
             let t = s.target();
             s.reset(t);
@@ -326,9 +324,7 @@ impl Tinnitus {
         }
         let starting = !self.running;
         if starting {
-            for m in &mut self.masking {
-                m.reset();
-            }
+            self.masking.reset();
             self.running = true;
         }
         let mono = ears.len() == 1;
@@ -399,17 +395,25 @@ impl Tinnitus {
             self.ear_gain[1].skip(n as u32),
         ];
         let boost = self.exposure.boost_db(c.exposure);
-        for (ch, ear) in ears.iter_mut().enumerate().take(2) {
-            let out = &mut ear[..n];
-            let m = &mut self.masking[ch];
-            m.set_centre(pitch);
-            m.analyse(out);
-            let level = level_db_spl(sl, pitch, audiograms[ch]) + boost;
-            let duck = m.duck_db(level, c.masking, cal);
-            self.meter.masking_db[ch].store(duck, Relaxed);
+        let ringing = [0, 1].map(|ch| level_db_spl(sl, pitch, audiograms[ch]) + boost);
+        let duck = if c.masking > 0.0 {
+            self.masking.set_centre(pitch);
+            match &ears[..] {
+                [l, r, ..] => self.masking.analyse([&l[..n], &r[..n]]),
+                [m] => self.masking.analyse([&m[..n], &m[..n]]),
+                [] => {}
+            }
+            [0, 1].map(|ch| self.masking.duck_db(ch, ringing[ch], c.masking, cal))
+        } else {
+            self.masking.reset();
+            [0.0; 2]
+        };
+        let mut target = [0.0f32; 2];
+        for ch in 0..2 {
+            self.meter.masking_db[ch].store(duck[ch], Relaxed);
             let g = if mono { 1.0 } else { ear_g[ch] };
-            let target = amplitude(level - duck, cal) * amount * g;
-            let heard = target * self.gate.value();
+            target[ch] = amplitude(ringing[ch] - duck[ch], cal) * amount * g;
+            let heard = target[ch] * self.gate.value();
             self.meter.level_db_spl[ch].store(
                 if heard > 0.0 {
                     cal.full_scale_sine_db_spl + 20.0 * heard.log10()
@@ -418,17 +422,47 @@ impl Tinnitus {
                 },
                 Relaxed,
             );
-            let k = self.amp_coef;
-            let [a1, a2] = &mut self.amp[ch];
-            for (y, s) in out.iter_mut().zip(buf.iter()) {
-                *a1 += (target - *a1) * k;
-                *a2 += (*a1 - *a2) * k;
-                *y += *a2 * s;
-            }
-            for a in [a1, a2] {
-                if *a < 1e-30 {
-                    *a = 0.0;
+        }
+        let settled = (0..2).all(|ch| {
+            let tolerance = 1e-6 * target[ch];
+            self.amp[ch]
+                .iter()
+                .all(|a| (a - target[ch]).abs() <= tolerance)
+        });
+        let k = self.amp_coef;
+        let [a, b] = &mut self.amp;
+        match &mut ears[..] {
+            [l, r, ..] if settled => {
+                // Settled: plain multiply-adds (they vectorise).
+                *a = [target[0]; 2];
+                *b = [target[1]; 2];
+                for ((y0, y1), s) in l[..n].iter_mut().zip(&mut r[..n]).zip(buf.iter()) {
+                    *y0 += target[0] * s;
+                    *y1 += target[1] * s;
                 }
+            }
+            [l, r, ..] => {
+                for ((y0, y1), s) in l[..n].iter_mut().zip(&mut r[..n]).zip(buf.iter()) {
+                    a[0] += (target[0] - a[0]) * k;
+                    a[1] += (a[0] - a[1]) * k;
+                    b[0] += (target[1] - b[0]) * k;
+                    b[1] += (b[0] - b[1]) * k;
+                    *y0 += a[1] * s;
+                    *y1 += b[1] * s;
+                }
+            }
+            [m] => {
+                for (y, s) in m[..n].iter_mut().zip(buf.iter()) {
+                    a[0] += (target[0] - a[0]) * k;
+                    a[1] += (a[0] - a[1]) * k;
+                    *y += a[1] * s;
+                }
+            }
+            [] => {}
+        }
+        for v in self.amp.iter_mut().flatten() {
+            if *v < 1e-30 {
+                *v = 0.0;
             }
         }
     }
