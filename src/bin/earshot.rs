@@ -9,7 +9,9 @@
 use clap::{Parser, Subcommand};
 use earshot::dsp::audiogram::{ama_handicap_percent, better_ear_grade, Preset};
 use earshot::dsp::engine::ImplantParams;
+use earshot::dsp::body::BodyControl;
 use earshot::dsp::implant::carrier::CarrierKind;
+use earshot::dsp::tinnitus::{TinnitusControl, TinnitusKind};
 use earshot::dsp::{Engine, EngineParams};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -85,6 +87,33 @@ struct Settings {
     /// Electric-acoustic crossover, Hz (20 = off).
     #[arg(long, default_value_t = 20.0)]
     eas: f32,
+    /// Tinnitus amount 0..1 (0 = off).
+    #[arg(long, default_value_t = 0.0)]
+    tinnitus: f32,
+    /// Tinnitus kind: tone, noise, pulsatile or polytonal.
+    #[arg(long, default_value = "tone")]
+    tinnitus_kind: String,
+    /// Tinnitus pitch, Hz (default: matched to the audiogram).
+    #[arg(long)]
+    tinnitus_pitch: Option<f32>,
+    /// Tinnitus level, dB SL (above the impaired threshold at its pitch).
+    #[arg(long, default_value_t = 10.0)]
+    tinnitus_level: f32,
+    /// Fraction of time the ringing is on, 0..1 (1 = constant).
+    #[arg(long, default_value_t = 1.0)]
+    tinnitus_duty: f32,
+    /// Seed of the random parts (noise, intermittency): same seed, same render.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Body layer (the felt low band of the world) 0..1.
+    #[arg(long, default_value_t = 0.0)]
+    body: f32,
+    /// Body layer octave-down amount 0..1.
+    #[arg(long, default_value_t = 0.0)]
+    body_octave: f32,
+    /// POV as a hard cut (pov < 0.5 = world, else ears).
+    #[arg(long)]
+    pov_cut: bool,
 }
 
 #[derive(Subcommand)]
@@ -149,6 +178,32 @@ fn engine_params(s: &Settings) -> Result<EngineParams, String> {
             },
             eas_hz: s.eas,
             ..ImplantParams::default()
+        },
+        pov_cut: s.pov_cut,
+        tinnitus: TinnitusControl {
+            amount: s.tinnitus,
+            kind: match s.tinnitus_kind.as_str() {
+                "tone" => TinnitusKind::Tone,
+                "noise" => TinnitusKind::NoiseBand,
+                "pulsatile" => TinnitusKind::Pulsatile,
+                "polytonal" => TinnitusKind::Polytonal,
+                other => {
+                    return Err(format!(
+                        "unknown tinnitus kind '{other}'; one of: tone, noise, pulsatile, polytonal"
+                    ))
+                }
+            },
+            matched: s.tinnitus_pitch.is_none(),
+            pitch_hz: s.tinnitus_pitch.unwrap_or(4000.0),
+            level_db_sl: s.tinnitus_level,
+            duty: s.tinnitus_duty,
+            seed: s.seed,
+            ..TinnitusControl::default()
+        },
+        body: BodyControl {
+            amount: s.body,
+            octave: s.body_octave,
+            ..BodyControl::default()
         },
         ..EngineParams::default()
     };
