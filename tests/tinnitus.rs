@@ -352,10 +352,11 @@ fn masking_lowers_the_ringing_under_loud_sound_at_its_pitch() {
     // Quiet world: no masking. Then an 80 dB SPL tone next to the pitch (2.1 kHz).
     let quiet = vec![0.0f32; fs as usize];
     run(&mut e, &quiet, 256);
-    let unmasked = meter.level_db_spl[0].load(std::sync::atomic::Ordering::Relaxed);
+    let db_spl = |a: f32| 100.0 + 20.0 * a.log10();
+    let unmasked = db_spl(meter.level[0].load(std::sync::atomic::Ordering::Relaxed));
     let loud = tone(2100.0, 0.1, 1.0, fs);
     run(&mut e, &loud, 256);
-    let masked = meter.level_db_spl[0].load(std::sync::atomic::Ordering::Relaxed);
+    let masked = db_spl(meter.level[0].load(std::sync::atomic::Ordering::Relaxed));
     let duck = meter.masking_db[0].load(std::sync::atomic::Ordering::Relaxed);
     eprintln!("ringing {unmasked:.1} dB SPL alone, {masked:.1} under 80 dB SPL (−{duck:.1} dB)");
     // 80 dB SPL is ≈ 60 dB over the ringing: the reduction reaches its 40 dB cap.

@@ -8,8 +8,8 @@
 
 use clap::{Parser, Subcommand};
 use earshot::dsp::audiogram::{ama_handicap_percent, better_ear_grade, Preset};
-use earshot::dsp::engine::ImplantParams;
 use earshot::dsp::body::BodyControl;
+use earshot::dsp::engine::ImplantParams;
 use earshot::dsp::implant::carrier::CarrierKind;
 use earshot::dsp::tinnitus::{TinnitusControl, TinnitusKind};
 use earshot::dsp::{Engine, EngineParams};
@@ -116,6 +116,8 @@ struct Settings {
     pov_cut: bool,
 }
 
+// Parsed once at start-up: the size of the render variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Cmd {
     /// Process a WAV file (mono or stereo, any rate) through the engine. The output is aligned

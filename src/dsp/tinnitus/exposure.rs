@@ -25,6 +25,9 @@ pub struct Exposure {
     sample_rate: f32,
     mean_square: f32,
     integrator_db: f32,
+    /// Coefficients for the last (block length, τ): blocks are mostly the same length.
+    coef_key: (usize, f32),
+    coef: (f32, f32),
 }
 
 impl Exposure {
@@ -33,6 +36,8 @@ impl Exposure {
             sample_rate,
             mean_square: 0.0,
             integrator_db: 0.0,
+            coef_key: (0, 0.0),
+            coef: (0.0, 0.0),
         }
     }
 
@@ -53,7 +58,19 @@ impl Exposure {
         } else {
             0.0
         };
-        let fast = 1.0 - (-n / (FAST_MS * 0.001 * self.sample_rate)).exp();
+        let tau = if decay_s.is_finite() {
+            decay_s.clamp(DECAY_S.0, DECAY_S.1)
+        } else {
+            30.0
+        };
+        if self.coef_key != (samples, tau) {
+            self.coef_key = (samples, tau);
+            self.coef = (
+                1.0 - (-n / (FAST_MS * 0.001 * self.sample_rate)).exp(),
+                1.0 - (-n / (tau * self.sample_rate)).exp(),
+            );
+        }
+        let (fast, k) = self.coef;
         self.mean_square += (ms - self.mean_square) * fast;
         if self.mean_square < 1e-30 {
             self.mean_square = 0.0;
@@ -62,12 +79,6 @@ impl Exposure {
         let level =
             cal.full_scale_sine_db_spl + SINE_CREST_DB + 10.0 * self.mean_square.max(1e-30).log10();
         let excess = (level - THRESHOLD_DB_SPL).max(0.0);
-        let tau = if decay_s.is_finite() {
-            decay_s.clamp(DECAY_S.0, DECAY_S.1)
-        } else {
-            30.0
-        };
-        let k = 1.0 - (-n / (tau * self.sample_rate)).exp();
         self.integrator_db += (excess - self.integrator_db) * k;
         if self.integrator_db < 1e-6 {
             self.integrator_db = 0.0;

@@ -142,9 +142,10 @@ impl Default for TinnitusControl {
 #[derive(Debug, Default)]
 pub struct TinnitusMeter {
     pub pitch_hz: AtomicF32,
-    /// Level of the ringing at each ear (after gate, exposure, masking, amount), dB SPL;
-    /// −200 when silent.
-    pub level_db_spl: [AtomicF32; 2],
+    /// Peak amplitude (sine-equivalent, full scale = 1) of the ringing at each ear after
+    /// gate, exposure, masking and amount; its level is calibration + 20 log10 of it dB SPL
+    /// (stored linear: no logarithm on the audio thread for a display).
+    pub level: [AtomicF32; 2],
     /// The exposure integrator, dB over 85 dB SPL.
     pub exposure_db: AtomicF32,
     /// The intermittency gate, 0…1.
@@ -162,6 +163,23 @@ pub fn level_db_spl(level_db_sl: f32, pitch_hz: f32, ear: &Audiogram) -> f32 {
 /// Peak amplitude of a sine at `level_db_spl` under `cal`.
 pub fn amplitude(level_db_spl: f32, cal: Calibration) -> f32 {
     10f32.powf((level_db_spl - cal.full_scale_sine_db_spl).min(MAX_DBFS) / 20.0)
+}
+
+/// What the pitch and the ears' thresholds there depend on.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct PitchKey {
+    thresholds: [[f32; 9]; 2],
+    matched: bool,
+    ear_on: [f32; 2],
+    pitch_hz: f32,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct PitchCache {
+    key: Option<PitchKey>,
+    pitch: f32,
+    /// Each ear's impaired threshold at the pitch, dB SPL.
+    threshold_db_spl: [f32; 2],
 }
 
 pub struct Tinnitus {
@@ -184,6 +202,7 @@ pub struct Tinnitus {
     mono: Vec<f32>,
     seed: u64,
     running: bool,
+    pitch_cache: PitchCache,
     meter: Arc<TinnitusMeter>,
 }
 
@@ -212,6 +231,7 @@ impl Tinnitus {
             mono: vec![0.0; max_block.max(1)],
             seed: c.seed,
             running: false,
+            pitch_cache: PitchCache::default(),
             meter: Arc::new(TinnitusMeter::default()),
         };
         t.set(&c);
@@ -245,6 +265,26 @@ impl Tinnitus {
         if c.seed != self.seed {
             self.seed = c.seed;
             self.reseed();
+        }
+    }
+
+    /// The ringing's pitch for these settings.
+    fn pitch_for(&self, c: &TinnitusControl, audiograms: [&Audiogram; 2], ear_on: [f32; 2]) -> f32 {
+        if c.matched {
+            let (l, r) = (
+                audiograms[0].thresholds_db_hl,
+                audiograms[1].thresholds_db_hl,
+            );
+            let mut t = [0.0f32; 9];
+            let w = ear_on[0] + ear_on[1];
+            for i in 0..9 {
+                t[i] = (ear_on[0] * l[i] + ear_on[1] * r[i]) / w.max(1.0);
+            }
+            pitch::matched_pitch_hz(&Audiogram::new(t))
+        } else if c.pitch_hz.is_finite() {
+            c.pitch_hz.clamp(20.0, 0.45 * self.sample_rate)
+        } else {
+            4000.0
         }
     }
 
@@ -317,8 +357,8 @@ impl Tinnitus {
             }
             self.running = false;
             self.amp = [[0.0; 2]; 2];
-            for l in &self.meter.level_db_spl {
-                l.store(-200.0, Relaxed);
+            for l in &self.meter.level {
+                l.store(0.0, Relaxed);
             }
             return;
         }
@@ -328,24 +368,27 @@ impl Tinnitus {
             self.running = true;
         }
         let mono = ears.len() == 1;
-        // Pitch: matched to the ears that ring (their mean audiogram), or free.
+        // Pitch: matched to the ears that ring (their mean audiogram), or free; and the
+        // ears' impaired thresholds there. Recomputed only when what they depend on changes.
         let ear_on = if mono { [1.0, 0.0] } else { c.ear.gains() };
-        let pitch = if c.matched {
-            let (l, r) = (
+        let key = PitchKey {
+            thresholds: [
                 audiograms[0].thresholds_db_hl,
                 audiograms[1].thresholds_db_hl,
-            );
-            let mut t = [0.0f32; 9];
-            let w = ear_on[0] + ear_on[1];
-            for i in 0..9 {
-                t[i] = (ear_on[0] * l[i] + ear_on[1] * r[i]) / w.max(1.0);
-            }
-            pitch::matched_pitch_hz(&Audiogram::new(t))
-        } else if c.pitch_hz.is_finite() {
-            c.pitch_hz.clamp(20.0, 0.45 * self.sample_rate)
-        } else {
-            4000.0
+            ],
+            matched: c.matched,
+            ear_on,
+            pitch_hz: c.pitch_hz,
         };
+        if self.pitch_cache.key != Some(key) {
+            let pitch = self.pitch_for(c, audiograms, ear_on);
+            self.pitch_cache = PitchCache {
+                key: Some(key),
+                pitch,
+                threshold_db_spl: [0, 1].map(|ch| level_db_spl(0.0, pitch, audiograms[ch])),
+            };
+        }
+        let pitch = self.pitch_cache.pitch;
         self.tone.set(pitch, c.wobble_cents);
         self.poly.set(pitch, c.wobble_cents);
         self.noise.set(pitch, c.bandwidth_oct);
@@ -395,7 +438,7 @@ impl Tinnitus {
             self.ear_gain[1].skip(n as u32),
         ];
         let boost = self.exposure.boost_db(c.exposure);
-        let ringing = [0, 1].map(|ch| level_db_spl(sl, pitch, audiograms[ch]) + boost);
+        let ringing = self.pitch_cache.threshold_db_spl.map(|t| t + sl + boost);
         let duck = if c.masking > 0.0 {
             self.masking.set_centre(pitch);
             match &ears[..] {
@@ -413,15 +456,7 @@ impl Tinnitus {
             self.meter.masking_db[ch].store(duck[ch], Relaxed);
             let g = if mono { 1.0 } else { ear_g[ch] };
             target[ch] = amplitude(ringing[ch] - duck[ch], cal) * amount * g;
-            let heard = target[ch] * self.gate.value();
-            self.meter.level_db_spl[ch].store(
-                if heard > 0.0 {
-                    cal.full_scale_sine_db_spl + 20.0 * heard.log10()
-                } else {
-                    -200.0
-                },
-                Relaxed,
-            );
+            self.meter.level[ch].store(target[ch] * self.gate.value(), Relaxed);
         }
         let settled = (0..2).all(|ch| {
             let tolerance = 1e-6 * target[ch];
