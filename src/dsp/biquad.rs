@@ -129,6 +129,19 @@ impl StereoBiquad {
         self.s2 = [0.0; 2];
     }
 
+    pub fn coefficients(&self) -> [f32; 5] {
+        self.c
+    }
+
+    /// The two state variables of both ears ([s1, s2], each [left, right]).
+    pub fn state(&self) -> [[f32; 2]; 2] {
+        [self.s1, self.s2]
+    }
+
+    pub fn set_state(&mut self, s: [[f32; 2]; 2]) {
+        [self.s1, self.s2] = s;
+    }
+
     #[inline(always)]
     pub fn process(&mut self, x: [f32; 2]) -> [f32; 2] {
         let [b0, b1, b2, a1, a2] = self.c;

@@ -79,6 +79,10 @@ impl Intermittency {
 
     /// Multiplies `out` by the gate, sample by sample.
     pub fn apply(&mut self, out: &mut [f32]) {
+        if self.duty >= 1.0 && self.ramp >= 1.0 {
+            // Constant and fully on: the gate is 1 (the common case costs nothing).
+            return;
+        }
         for y in out.iter_mut() {
             // Duty 1 never turns off and duty 0 never on, whatever the period in progress.
             let target_on = if self.duty >= 1.0 {

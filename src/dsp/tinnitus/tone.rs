@@ -172,21 +172,40 @@ impl Tone {
     pub fn add_to(&mut self, out: &mut [f32], from: f32, to: f32) {
         let step = (to - from) / out.len().max(1) as f32;
         let mut amp = from;
-        for y in out.iter_mut() {
+        let mut rest = out;
+        while !rest.is_empty() {
             if self.countdown == 0 {
                 self.update();
                 self.countdown = CONTROL_EVERY;
             }
-            self.countdown -= 1;
-            amp += step;
-            let mut v = 0.0f32;
-            for i in 0..self.partials {
-                let (re, im) = self.z[i];
-                let (c, s) = self.w[i];
-                self.z[i] = (re * c - im * s, re * s + im * c);
-                v += self.amps[i] * self.z[i].1 as f32;
+            // A run up to the next pitch update: no per-sample bookkeeping inside.
+            let len = self.countdown.min(rest.len());
+            let (run, tail) = rest.split_at_mut(len);
+            self.countdown -= len;
+            if self.partials == 1 {
+                let (mut re, mut im) = self.z[0];
+                let (c, s) = self.w[0];
+                let a0 = self.amps[0];
+                for y in run.iter_mut() {
+                    (re, im) = (re * c - im * s, re * s + im * c);
+                    amp += step;
+                    *y += amp * a0 * im as f32;
+                }
+                self.z[0] = (re, im);
+            } else {
+                for y in run.iter_mut() {
+                    amp += step;
+                    let mut v = 0.0f32;
+                    for i in 0..self.partials {
+                        let (re, im) = self.z[i];
+                        let (c, s) = self.w[i];
+                        self.z[i] = (re * c - im * s, re * s + im * c);
+                        v += self.amps[i] * self.z[i].1 as f32;
+                    }
+                    *y += amp * v;
+                }
             }
-            *y += amp * v;
+            rest = tail;
         }
     }
 }
