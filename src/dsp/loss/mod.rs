@@ -184,7 +184,7 @@ pub struct LossTables {
     /// Overlap-add survival as a cosine series in the phase deviation
     /// ([`bin_analysis::survival_series`]).
     survival: [f32; 4],
-    /// One-pole coefficient (per resynthesis analysis) of the level correction's trackers.
+    /// One-pole coefficient (per frame) of the level correction's trackers.
     correction_smooth: f32,
     banks: [BankTable; 3],
     smear: [SmearMatrix; 3],
@@ -255,7 +255,7 @@ impl LossTables {
             survival: bin_analysis::survival_series(&window, hop).map(|c| c as f32),
             correction_smooth: crate::dsp::smoother::one_pole(
                 LEVEL_CORRECTION_MS,
-                sample_rate / (hop * resynthesis::ANALYSIS_EVERY) as f32,
+                sample_rate / hop as f32,
             ),
             window,
             norm,
@@ -301,6 +301,8 @@ struct BankState {
     /// Frames in the ring since the bank (re)started (the trackers wait for three).
     filled: usize,
     resynth_power: Vec<f32>,
+    /// The estimate for the frame `resynth_power` measured (both held between analyses).
+    held_estimate: Vec<f32>,
     tracked_estimate: Vec<f32>,
     tracked_resynth: Vec<f32>,
 }
@@ -353,6 +355,7 @@ impl LossStage {
                 ring_pos: 0,
                 filled: 0,
                 resynth_power: vec![0.0; m],
+                held_estimate: vec![0.0; m],
                 tracked_estimate: vec![0.0; m],
                 tracked_resynth: vec![0.0; m],
             }
@@ -606,8 +609,9 @@ impl LossStage {
     /// but it is complete only three frames late; envelopes taken from it would lag by
     /// 4.4 ms and blunt every attack. So the timing comes from this frame's estimate, and
     /// the level from the ratio of the resynthesised signal's band power to the estimate of
-    /// the same three-frames-old frame, both tracked over [`LEVEL_CORRECTION_MS`] (updated
-    /// when the resynthesised signal is analysed, every `ANALYSIS_EVERY` frames). In a
+    /// the same three-frames-old frame, both tracked over [`LEVEL_CORRECTION_MS`] (measured
+    /// when the resynthesised signal is analysed, every `ANALYSIS_EVERY` frames, held
+    /// between, tracked every frame). In a
     /// steady sound the corrected power is the resynthesised signal's exactly (a severe
     /// smear: 6 kHz tone's band −5.5 dB where the estimate says −4.1 dB, as in MSBG).
     #[inline(never)]
@@ -617,6 +621,8 @@ impl LossStage {
         if !st.active {
             // (Re)starting: the ring holds no frames of this bank yet.
             st.estimate_ring.fill(0.0);
+            st.held_estimate.fill(0.0);
+            st.resynth_power.fill(0.0);
             st.tracked_estimate.fill(0.0);
             st.tracked_resynth.fill(0.0);
             st.ring_pos = 0;
@@ -626,17 +632,21 @@ impl LossStage {
         let channels = t.banks[b].cf.len();
         let lagged = &mut st.estimate_ring[st.ring_pos * m..(st.ring_pos + 1) * m];
         if self.resynth.analysed && st.filled == 3 {
+            // A new pair of measurements of the same frame; held until the next.
             let a = &self.resynth.analysis;
             let grid = &t.banks[b].grid;
             let resynth = &mut st.resynth_power;
             accumulate_band_powers(t.avx2, grid, &a.power, None, &a.grid_index, resynth);
-            let k = t.correction_smooth;
-            let tracked = st.tracked_estimate.iter_mut().zip(&mut st.tracked_resynth);
-            let now = lagged.iter().zip(&st.resynth_power);
-            for ((estimate, resynth), (&lag, &res)) in tracked.zip(now).take(channels) {
-                *estimate += (lag - *estimate) * k;
-                *resynth += (res - *resynth) * k;
-            }
+            st.held_estimate[..channels].copy_from_slice(&lagged[..channels]);
+        }
+        // The trackers move every frame towards the held pair, so the correction changes
+        // smoothly between measurements (no steps in the envelopes).
+        let k = t.correction_smooth;
+        let tracked = st.tracked_estimate.iter_mut().zip(&mut st.tracked_resynth);
+        let held = st.held_estimate.iter().zip(&st.resynth_power);
+        for ((estimate, resynth), (&est, &res)) in tracked.zip(held).take(channels) {
+            *estimate += (est - *estimate) * k;
+            *resynth += (res - *resynth) * k;
         }
         st.filled = (st.filled + 1).min(3);
         lagged[..channels].copy_from_slice(&st.band_power[..channels]);

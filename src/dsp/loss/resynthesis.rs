@@ -10,15 +10,17 @@
 //! synthesis window, overlap-add), and runs the same STFT analysis on the last `n` finished
 //! samples. Those lag the current frame by three hops, so they set the envelopes' level
 //! (slowly tracked), not their timing. A level tracked over 20 ms needs no new value every
-//! 1.45 ms hop: the analysis runs every [`ANALYSIS_EVERY`] frames, on two windows one hop
-//! apart (the older only gives the phase reference for the instantaneous frequencies).
+//! 1.45 ms hop: the analysis runs every [`ANALYSIS_EVERY`] frames (23 ms at 44.1 kHz), on
+//! two windows one hop apart (the older only gives the phase reference for the
+//! instantaneous frequencies); the loss stage holds each measurement and tracks it every
+//! frame.
 
 use super::bin_analysis::BinAnalysis;
 use super::LossTables;
 use realfft::num_complex::Complex32;
 
 /// The resynthesised signal is analysed every this many frames.
-pub const ANALYSIS_EVERY: usize = 8;
+pub const ANALYSIS_EVERY: usize = 16;
 
 pub struct Resynthesis {
     /// Overlap-add accumulator of the synthesised frames (`n` samples; the first hop is final
