@@ -13,7 +13,9 @@
 //! - comes and goes (`intermittency`), swells after loud passages (`exposure`), recedes
 //!   under loud sound at its pitch (`masking`).
 //!
-//! Everything is block-size independent and seeded: the same seed renders the same ringing.
+//! The random parts (noise, the on/off gate) are seeded and advance per sample, so the same
+//! seed with the same host blocks renders the same ringing bit for bit (levels are updated
+//! per block, so other block sizes differ only by rounding in the ramps).
 
 pub mod exposure;
 pub mod intermittency;
