@@ -15,7 +15,7 @@
 //!
 //! The random parts (noise, the on/off gate) are seeded and advance per sample, so the same
 //! seed with the same host blocks renders the same ringing bit for bit (levels are updated
-//! per block, so other block sizes differ only by rounding in the ramps).
+//! per block, so other block sizes differ slightly wherever a level is moving).
 
 pub mod exposure;
 pub mod intermittency;
