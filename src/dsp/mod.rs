@@ -15,6 +15,7 @@ pub mod noise;
 pub mod simd;
 pub mod smoother;
 pub mod stft;
+pub mod story;
 pub mod tinnitus;
 
 pub use engine::{Engine, EngineParams};
