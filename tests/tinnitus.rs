@@ -87,12 +87,8 @@ fn with_tinnitus(
     t: TinnitusControl,
 ) -> EngineParams {
     EngineParams {
-        severity,
-        left: audiogram,
-        right: audiogram,
-        calibration_db_spl: cal,
         tinnitus: t,
-        ..EngineParams::default()
+        ..loss_params(audiogram.thresholds_db_hl, severity, cal)
     }
 }
 
@@ -513,10 +509,6 @@ fn automating_tinnitus_and_body_parameters_does_not_click() {
     let fs = 48000.0;
     let ruben = Preset::Ruben.audiogram();
     let base = EngineParams {
-        severity: 1.0,
-        left: ruben,
-        right: ruben,
-        calibration_db_spl: CAL,
         tinnitus: TinnitusControl {
             amount: 1.0,
             pitch_hz: 500.0,
@@ -527,7 +519,7 @@ fn automating_tinnitus_and_body_parameters_does_not_click() {
             amount: 0.5,
             ..BodyControl::default()
         },
-        ..EngineParams::default()
+        ..loss_params(ruben.thresholds_db_hl, 1.0, CAL)
     };
     // A 1 kHz tone plus a 60 Hz one, so the body layer has something to carry.
     let x: Vec<f32> = tone(1000.0, 0.01, 1.2, fs)

@@ -205,6 +205,25 @@ struct BankTable {
 }
 
 impl LossTables {
+    /// `spec` = the FFT of `time` (all `nfft` samples). The sizes are the plan's own, so it
+    /// cannot fail; if it did, the frame would be silence rather than a panic.
+    fn forward(&self, time: &mut [f32], spec: &mut [Complex32], scratch: &mut [Complex32]) {
+        if self.r2c.process_with_scratch(time, spec, scratch).is_err() {
+            spec.fill(Complex32::default());
+        }
+    }
+
+    /// `time` = the inverse FFT of `spec` (unscaled: × `nfft`). DC and Nyquist are made real
+    /// first, as a real signal's are (smearing may have turned DC by 90°). `spec` is used as
+    /// scratch. Silence if the FFT failed (it cannot, as [`Self::forward`]).
+    fn inverse(&self, spec: &mut [Complex32], time: &mut [f32], scratch: &mut [Complex32]) {
+        spec[0].im = 0.0;
+        spec[self.bins - 1] = Complex32::default();
+        if self.c2r.process_with_scratch(spec, time, scratch).is_err() {
+            time.fill(0.0);
+        }
+    }
+
     /// First bin of the top-band handover.
     fn handover_bin(&self) -> usize {
         ((HANDOVER_HZ.0 * self.nfft as f32 / self.sample_rate) as usize).min(self.bins - 1)
@@ -494,14 +513,7 @@ impl LossStage {
             return false;
         }
         self.time[n..].fill(0.0);
-        // The sizes are the plan's own, so the FFT cannot fail; if it did, the frame would
-        // be dropped (silence) rather than panic.
-        if t.r2c
-            .process_with_scratch(&mut self.time, &mut self.spec, &mut self.scratch_fwd)
-            .is_err()
-        {
-            self.spec.fill(Complex32::default());
-        }
+        t.forward(&mut self.time, &mut self.spec, &mut self.scratch_fwd);
         let handover_bin = t.handover_bin();
         self.raw[handover_bin..].copy_from_slice(&self.spec[handover_bin..]);
         self.input.analyse(t, &mut self.spec, Some(&t.ear.forward));
@@ -534,15 +546,7 @@ impl LossStage {
             }
         }
         self.synthesise(t, t.handover_bin());
-        self.spec[0].im = 0.0;
-        let last = t.bins - 1;
-        self.spec[last] = Complex32::default();
-        if t.c2r
-            .process_with_scratch(&mut self.spec, &mut self.time, &mut self.scratch_inv)
-            .is_err()
-        {
-            self.time.fill(0.0);
-        }
+        t.inverse(&mut self.spec, &mut self.time, &mut self.scratch_inv);
         let scale = 1.0 / t.nfft as f32;
         let mut finite = true;
         for (x, w) in self.time[..n].iter_mut().zip(&t.window) {

@@ -70,18 +70,7 @@ impl Resynthesis {
         let n = 4 * t.hop;
         let hop = t.hop;
         self.spec.copy_from_slice(smeared);
-        // A real signal's DC and Nyquist bins are real (smearing may have turned DC by 90°).
-        self.spec[0].im = 0.0;
-        let last = t.bins - 1;
-        self.spec[last] = Complex32::default();
-        // The sizes are the plans' own, so the FFTs cannot fail; if one did, the frame would
-        // count as silence rather than panic.
-        if t.c2r
-            .process_with_scratch(&mut self.spec, &mut self.time, &mut self.scratch_inv)
-            .is_err()
-        {
-            self.time.fill(0.0);
-        }
+        t.inverse(&mut self.spec, &mut self.time, &mut self.scratch_inv);
         let scale = 1.0 / t.nfft as f32;
         for ((o, x), w) in self.ola.iter_mut().zip(&self.time[..n]).zip(&t.window) {
             *o += x * w * scale;
@@ -113,11 +102,6 @@ impl Resynthesis {
             *d = s * w;
         }
         self.time[n..].fill(0.0);
-        if t.r2c
-            .process_with_scratch(&mut self.time, &mut self.spec, &mut self.scratch_fwd)
-            .is_err()
-        {
-            self.spec.fill(Complex32::default());
-        }
+        t.forward(&mut self.time, &mut self.spec, &mut self.scratch_fwd);
     }
 }
