@@ -34,6 +34,8 @@ const RELEASE_MS: f32 = 80.0;
 /// The amount, octave and voice controls follow their ramps through two one-poles of this
 /// time constant: a corner in a loud low tone's envelope is a click.
 const CONTROL_SMOOTH_MS: f32 = 2.0;
+/// How close the smoothed controls must be to their target to count as settled.
+const SETTLE_EPS: f32 = 1e-4;
 
 /// Body-layer settings for one block (already smoothed by the caller).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -142,6 +144,16 @@ impl BodyLayer {
         }
     }
 
+    /// Whether both smoothing stages have reached `end` (amount, octave, voice). An f32
+    /// one-pole with a 2 ms coefficient (k ≈ 0.01 at 48 kHz) stalls a few 1e-6 short of its
+    /// target, where (target − value)·k rounds away, so the tolerance is 1e-4: snapping the
+    /// rest is a gain step 80 dB below the thump, inaudible.
+    fn settled_at(&self, end: &[f32; 3]) -> bool {
+        self.controls
+            .iter()
+            .all(|c| c.iter().zip(end).all(|(v, t)| (v - t).abs() < SETTLE_EPS))
+    }
+
     /// The common case, written out per ear: settled amount, no octave, no voice.
     fn run_plain(&mut self, world: [&[f32]; 2], out: [&mut [f32]; 2], amount: f32) {
         let c = self.hp_coef;
@@ -150,22 +162,37 @@ impl BodyLayer {
         let ([mut xl, mut yl], [mut xr, mut yr]) = (self.hp[0], self.hp[1]);
         let [[mut s1l, mut s1r], [mut s2l, mut s2r]] = self.lp.state();
         let gain = amount / DRIVE;
-        for ((x0, x1), (y0, y1)) in world[0]
-            .iter()
-            .zip(world[1])
-            .zip(o0.iter_mut().zip(o1.iter_mut()))
+        // Two passes per piece: the recursions (latency-bound) into a stack buffer, then the
+        // saturation (a divide per sample, throughput-bound) in a loop that vectorises.
+        // Interleaved in one loop, the divides stalled the recursions.
+        const PIECE: usize = 128;
+        let mut low = [[0.0f32; PIECE]; 2];
+        for ((w0, w1), (p0, p1)) in world[0]
+            .chunks(PIECE)
+            .zip(world[1].chunks(PIECE))
+            .zip(o0.chunks_mut(PIECE).zip(o1.chunks_mut(PIECE)))
         {
-            let hl = c * (yl + x0 - xl);
-            let hr = c * (yr + x1 - xr);
-            (xl, yl, xr, yr) = (*x0, hl, *x1, hr);
-            let ll = b0 * hl + s1l;
-            let lr = b0 * hr + s1r;
-            s1l = b1 * hl - a1 * ll + s2l;
-            s1r = b1 * hr - a1 * lr + s2r;
-            s2l = b2 * hl - a2 * ll;
-            s2r = b2 * hr - a2 * lr;
-            *y0 += gain * soft_clip(DRIVE * ll);
-            *y1 += gain * soft_clip(DRIVE * lr);
+            let [l0, l1] = &mut low;
+            for (((x0, x1), ll_out), lr_out) in
+                w0.iter().zip(w1).zip(l0.iter_mut()).zip(l1.iter_mut())
+            {
+                let hl = c * (yl + x0 - xl);
+                let hr = c * (yr + x1 - xr);
+                (xl, yl, xr, yr) = (*x0, hl, *x1, hr);
+                let ll = b0 * hl + s1l;
+                let lr = b0 * hr + s1r;
+                s1l = b1 * hl - a1 * ll + s2l;
+                s1r = b1 * hr - a1 * lr + s2r;
+                s2l = b2 * hl - a2 * ll;
+                s2r = b2 * hr - a2 * lr;
+                (*ll_out, *lr_out) = (ll, lr);
+            }
+            for (y, l) in p0.iter_mut().zip(l0.iter()) {
+                *y += gain * soft_clip(DRIVE * l);
+            }
+            for (y, l) in p1.iter_mut().zip(l1.iter()) {
+                *y += gain * soft_clip(DRIVE * l);
+            }
         }
         self.hp = [[xl, yl], [xr, yr]];
         self.lp.set_state([[s1l, s1r], [s2l, s2r]]);
@@ -273,11 +300,7 @@ impl BodyLayer {
         let step = [0, 1, 2].map(|i| (end[i] - start[i]) * inv);
         // Settled controls (the usual case) take a loop without the smoothing, and without
         // the octave divider or the voice filter when those are off.
-        let settled = start == end
-            && self
-                .controls
-                .iter()
-                .all(|c| c.iter().zip(&end).all(|(v, t)| (v - t).abs() < 1e-6));
+        let settled = start == end && self.settled_at(&end);
         let dispatch = |this: &mut Self, w: [&[f32]; 2], o: [&mut [f32]; 2]| {
             if settled {
                 this.controls = [end; 2];
@@ -426,6 +449,28 @@ mod tests {
             for (p, q) in pa[e].iter().zip(&pb[e]) {
                 assert!((p - q).abs() <= 1e-6 * (1.0 + q.abs()), "{p} vs {q}");
             }
+        }
+    }
+
+    #[test]
+    fn settled_controls_take_the_settled_loop() {
+        // After a step to amount 1 (and to octave and voice), the smoothing must count as
+        // settled within 50 ms: the f32 one-poles stall just short of 1, and the settled
+        // loops are the cheap ones.
+        for end in [[1.0, 0.0, 0.0], [0.8, 0.6, 0.3], [0.25, 1.0, 1.0]] {
+            let c = BodyControl {
+                amount: end[0],
+                octave: end[1],
+                voice: end[2],
+                ..BodyControl::default()
+            };
+            let mut b = BodyLayer::new(48000.0);
+            let x = sine(60.0, 2400);
+            let mut out = vec![0.0f32; 2400];
+            for (w, o) in x.chunks(64).zip(out.chunks_mut(64)) {
+                b.process(&[w], &mut [o], &c, &c);
+            }
+            assert!(b.settled_at(&end), "{:?} vs {end:?}", b.controls);
         }
     }
 
