@@ -219,54 +219,74 @@ impl BodyLayer {
         let (mut envelope, mut flip, mut armed) = (self.envelope, self.flip, self.armed);
         let (attack, release) = (self.attack, self.release);
         let mut controls = self.controls;
-        for ((x0, x1), (y0, y1)) in w0.iter().zip(w1).zip(o0.iter_mut().zip(o1.iter_mut())) {
-            if MOVING {
-                let [c1, c2] = &mut controls;
-                for i in 0..3 {
-                    ramp[i] += step[i];
-                    c1[i] += (ramp[i] - c1[i]) * k;
-                    c2[i] += (c1[i] - c2[i]) * k;
+        // As in `run_plain`: recursions into stack buffers, then the saturation in a pass of
+        // its own (vectorised divides).
+        const PIECE: usize = 128;
+        let mut thumps = [[0.0f32; PIECE]; 2];
+        let mut amounts = [amount; PIECE];
+        for ((p0, p1), (q0, q1)) in w0
+            .chunks(PIECE)
+            .zip(w1.chunks(PIECE))
+            .zip(o0.chunks_mut(PIECE).zip(o1.chunks_mut(PIECE)))
+        {
+            for (i, ((x0, x1), (y0, y1))) in p0
+                .iter()
+                .zip(p1)
+                .zip(q0.iter_mut().zip(q1.iter_mut()))
+                .enumerate()
+            {
+                if MOVING {
+                    let [c1, c2] = &mut controls;
+                    for i in 0..3 {
+                        ramp[i] += step[i];
+                        c1[i] += (ramp[i] - c1[i]) * k;
+                        c2[i] += (c1[i] - c2[i]) * k;
+                    }
+                    [amount, octave, voice] = *c2;
+                    amounts[i] = amount;
                 }
-                [amount, octave, voice] = *c2;
-            }
-            let x = [*x0, *x1];
-            let mut hp = [0.0; 2];
-            for e in 0..2 {
-                // 1st-order high-pass: y = c (y' + x − x').
-                hp[e] = hp_coef * (hp_state[e][1] + x[e] - hp_state[e][0]);
-                hp_state[e] = [x[e], hp[e]];
-            }
-            let low = lp.process(hp);
-            let mut thump = low;
-            if OCTAVE {
-                let mut drive = [0.0; 2];
+                let x = [*x0, *x1];
+                let mut hp = [0.0; 2];
                 for e in 0..2 {
-                    let rect = low[e].abs();
-                    let k = if rect > envelope[e] { attack } else { release };
-                    envelope[e] += (rect - envelope[e]) * k;
-                    // Octave divider with hysteresis, branch-free (on noisy input the
-                    // crossings are unpredictable, and mispredicted branches cost more
-                    // than the arithmetic).
-                    let h = 0.1 * envelope[e];
-                    let up = armed[e] & (low[e] > h);
-                    flip[e] *= if up { -1.0 } else { 1.0 };
-                    armed[e] = (armed[e] & !up) | (low[e] < -h);
-                    drive[e] = flip[e] * envelope[e];
+                    // 1st-order high-pass: y = c (y' + x − x').
+                    hp[e] = hp_coef * (hp_state[e][1] + x[e] - hp_state[e][0]);
+                    hp_state[e] = [x[e], hp[e]];
                 }
-                let sub = sub_lp.process(drive);
-                for e in 0..2 {
-                    thump[e] = low[e] + octave * (sub[e] - low[e]);
+                let low = lp.process(hp);
+                let mut thump = low;
+                if OCTAVE {
+                    let mut drive = [0.0; 2];
+                    for e in 0..2 {
+                        let rect = low[e].abs();
+                        let k = if rect > envelope[e] { attack } else { release };
+                        envelope[e] += (rect - envelope[e]) * k;
+                        // Octave divider with hysteresis, branch-free (on noisy input the
+                        // crossings are unpredictable, and mispredicted branches cost more
+                        // than the arithmetic).
+                        let h = 0.1 * envelope[e];
+                        let up = armed[e] & (low[e] > h);
+                        flip[e] *= if up { -1.0 } else { 1.0 };
+                        armed[e] = (armed[e] & !up) | (low[e] < -h);
+                        drive[e] = flip[e] * envelope[e];
+                    }
+                    let sub = sub_lp.process(drive);
+                    for e in 0..2 {
+                        thump[e] = low[e] + octave * (sub[e] - low[e]);
+                    }
+                }
+                thumps[0][i] = thump[0];
+                thumps[1][i] = thump[1];
+                if VOICE {
+                    let bone = voice_lp.process(x);
+                    *y0 += voice * bone[0];
+                    *y1 += voice * bone[1];
                 }
             }
-            let mut v = thump.map(|t| amount * soft_clip(DRIVE * t) / DRIVE);
-            if VOICE {
-                let bone = voice_lp.process(x);
-                for e in 0..2 {
-                    v[e] += voice * bone[e];
+            for (q, t) in [q0, q1].into_iter().zip(&thumps) {
+                for ((y, t), a) in q.iter_mut().zip(t).zip(&amounts) {
+                    *y += a * soft_clip(DRIVE * t) / DRIVE;
                 }
             }
-            *y0 += v[0];
-            *y1 += v[1];
         }
         self.hp = hp_state;
         (self.lp, self.sub_lp, self.voice) = (lp, sub_lp, voice_lp);

@@ -30,7 +30,10 @@ pub struct Masking {
     band: StereoBiquad,
     centre_hz: f32,
     mean_square: [f32; 2],
-    coef: f32,
+    /// Mean-square averaging: the time constant in samples, and the per-block coefficient
+    /// for the last block length (recomputed only when the length changes).
+    average_samples: f32,
+    block_coef: (usize, f32),
 }
 
 impl Masking {
@@ -40,7 +43,8 @@ impl Masking {
             band: StereoBiquad::default(),
             centre_hz: 0.0,
             mean_square: [0.0; 2],
-            coef: crate::dsp::smoother::one_pole(AVERAGE_MS, sample_rate),
+            average_samples: (AVERAGE_MS * 0.001 * sample_rate).max(1.0),
+            block_coef: (0, 0.0),
         };
         m.set_centre(4000.0);
         m
@@ -67,16 +71,30 @@ impl Masking {
     }
 
     /// Measure what each ear hears (equal lengths; for mono pass the same slice twice).
+    /// The mean square moves once per block, by the block's own mean square with the
+    /// coefficient of `n` samples of a 50 ms one-pole: a per-sample average here was a second
+    /// recursion in the loop, and the ringing's level is updated per block anyway.
     pub fn analyse(&mut self, heard: [&[f32]; 2]) {
-        let k = self.coef;
-        let (mut band, mut ms) = (self.band, self.mean_square);
-        for (l, r) in heard[0].iter().zip(heard[1]) {
+        let n = heard[0].len().min(heard[1].len());
+        if n == 0 {
+            return;
+        }
+        if self.block_coef.0 != n {
+            self.block_coef = (n, 1.0 - (-(n as f32) / self.average_samples).exp());
+        }
+        let k = self.block_coef.1;
+        let mut band = self.band;
+        let mut sum = [0.0f32; 2];
+        for (l, r) in heard[0][..n].iter().zip(&heard[1][..n]) {
             let y = band.process([*l, *r]);
             for e in 0..2 {
-                ms[e] += (y[e] * y[e] - ms[e]) * k;
+                sum[e] += y[e] * y[e];
             }
         }
-        (self.band, self.mean_square) = (band, ms);
+        self.band = band;
+        for (ms, s) in self.mean_square.iter_mut().zip(sum) {
+            *ms += (s / n as f32 - *ms) * k;
+        }
         self.band.flush_tiny();
         for ms in &mut self.mean_square {
             if !ms.is_finite() || *ms < 1e-30 {

@@ -28,6 +28,7 @@ pub mod tone;
 use crate::dsp::audiogram::Audiogram;
 use crate::dsp::calibration::Calibration;
 use crate::dsp::hearing_threshold::normal_threshold_db_spl;
+use crate::dsp::simd::{Portable, Vector};
 use crate::dsp::smoother::Smoother;
 use atomic_float::AtomicF32;
 use exposure::Exposure;
@@ -167,6 +168,17 @@ pub fn amplitude(level_db_spl: f32, cal: Calibration) -> f32 {
     10f32.powf((level_db_spl - cal.full_scale_sine_db_spl).min(MAX_DBFS) / 20.0)
 }
 
+/// The closed form of two cascaded one-poles of coefficient `k`: for steps i = 1…`n`,
+/// rⁱ and i·k·rⁱ with r = 1 − k (computed in f64).
+fn amp_decay(k: f32, n: usize) -> [Vec<f32>; 2] {
+    let (k, r) = (k as f64, 1.0 - k as f64);
+    let p: Vec<f32> = (1..=n).map(|i| r.powi(i as i32) as f32).collect();
+    let q = (1..=n)
+        .map(|i| (i as f64 * k * r.powi(i as i32)) as f32)
+        .collect();
+    [p, q]
+}
+
 /// What the pitch and the ears' thresholds there depend on.
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct PitchKey {
@@ -200,7 +212,8 @@ pub struct Tinnitus {
     ear_gain: [Smoother; 2],
     /// Amplitude at each ear, two one-pole stages, and their coefficient.
     amp: [[f32; 2]; 2],
-    amp_coef: f32,
+    /// For step i = 1…max_block of the two one-poles: rⁱ and i·k·rⁱ (r = 1 − k).
+    amp_decay: [Vec<f32>; 2],
     mono: Vec<f32>,
     seed: u64,
     running: bool,
@@ -229,7 +242,10 @@ impl Tinnitus {
                 Smoother::new(1.0, RAMP_MS, sample_rate),
             ],
             amp: [[0.0; 2]; 2],
-            amp_coef: crate::dsp::smoother::one_pole(AMP_SMOOTH_MS, sample_rate),
+            amp_decay: amp_decay(
+                crate::dsp::smoother::one_pole(AMP_SMOOTH_MS, sample_rate),
+                max_block.max(1),
+            ),
             mono: vec![0.0; max_block.max(1)],
             seed: c.seed,
             running: false,
@@ -343,7 +359,10 @@ impl Tinnitus {
         // Exposure runs always, so a ringing switched on after a loud passage swells.
         let loudest = world
             .iter()
-            .map(|w| w.iter().take(n).map(|x| x * x).sum::<f32>() / n as f32)
+            .map(|w| {
+                let w = &w[..n.min(w.len())];
+                Portable::dot(w, w) / n as f32
+            })
             .fold(0.0f32, f32::max);
         self.exposure.advance(loudest, n, cal, c.exposure_decay_s);
         self.meter
@@ -460,47 +479,61 @@ impl Tinnitus {
             target[ch] = amplitude(ringing[ch] - duck[ch], cal) * amount * g;
             self.meter.level[ch].store(target[ch] * self.gate.value(), Relaxed);
         }
-        let settled = (0..2).all(|ch| {
-            let tolerance = 1e-6 * target[ch];
-            self.amp[ch]
-                .iter()
-                .all(|a| (a - target[ch]).abs() <= tolerance)
-        });
-        let k = self.amp_coef;
-        let [a, b] = &mut self.amp;
+        // The two one-poles in closed form (no recursion in the loop, so it vectorises):
+        // after i steps towards a constant target T, with e₁, e₂ the stages' distances from T
+        // at the block's start and r = 1 − k, stage 2 is T + rⁱ·e₂ + i·k·rⁱ·e₁.
+        let [p, q] = &self.amp_decay;
+        let (p, q) = (&p[..n], &q[..n]);
+        let e = [0, 1].map(|ch| [self.amp[ch][0] - target[ch], self.amp[ch][1] - target[ch]]);
         match &mut ears[..] {
-            [l, r, ..] if settled => {
-                // Settled: plain multiply-adds (they vectorise).
-                *a = [target[0]; 2];
-                *b = [target[1]; 2];
-                for ((y0, y1), s) in l[..n].iter_mut().zip(&mut r[..n]).zip(buf.iter()) {
-                    *y0 += target[0] * s;
-                    *y1 += target[1] * s;
-                }
-            }
             [l, r, ..] => {
-                for ((y0, y1), s) in l[..n].iter_mut().zip(&mut r[..n]).zip(buf.iter()) {
-                    a[0] += (target[0] - a[0]) * k;
-                    a[1] += (a[0] - a[1]) * k;
-                    b[0] += (target[1] - b[0]) * k;
-                    b[1] += (b[0] - b[1]) * k;
-                    *y0 += a[1] * s;
-                    *y1 += b[1] * s;
+                for (((y0, y1), s), (p, q)) in l[..n]
+                    .iter_mut()
+                    .zip(&mut r[..n])
+                    .zip(buf.iter())
+                    .zip(p.iter().zip(q))
+                {
+                    *y0 += (target[0] + p * e[0][1] + q * e[0][0]) * s;
+                    *y1 += (target[1] + p * e[1][1] + q * e[1][0]) * s;
                 }
             }
             [m] => {
-                for (y, s) in m[..n].iter_mut().zip(buf.iter()) {
-                    a[0] += (target[0] - a[0]) * k;
-                    a[1] += (a[0] - a[1]) * k;
-                    *y += a[1] * s;
+                for ((y, s), (p, q)) in m[..n].iter_mut().zip(buf.iter()).zip(p.iter().zip(q)) {
+                    *y += (target[0] + p * e[0][1] + q * e[0][0]) * s;
                 }
             }
             [] => {}
+        }
+        for ch in 0..2 {
+            let [e1, e2] = e[ch];
+            self.amp[ch] = [
+                target[ch] + p[n - 1] * e1,
+                target[ch] + p[n - 1] * e2 + q[n - 1] * e1,
+            ];
         }
         for v in self.amp.iter_mut().flatten() {
             if *v < 1e-30 {
                 *v = 0.0;
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closed_form_smoothing_equals_the_two_one_poles() {
+        let k = crate::dsp::smoother::one_pole(AMP_SMOOTH_MS, 48000.0);
+        let [p, q] = amp_decay(k, 512);
+        let (target, mut a0, mut a1) = (0.3f64, 0.9f64, -0.2f64);
+        let (e1, e2) = (a0 - target, a1 - target);
+        for i in 0..512 {
+            a0 += (target - a0) * k as f64;
+            a1 += (a0 - a1) * k as f64;
+            let closed = target + p[i] as f64 * e2 + q[i] as f64 * e1;
+            assert!((closed - a1).abs() < 1e-6, "step {i}: {closed} vs {a1}");
         }
     }
 }
