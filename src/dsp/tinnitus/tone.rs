@@ -231,7 +231,7 @@ impl Tone {
 
 /// The complex product a·b of two phasors (re, im).
 #[inline(always)]
-fn rotate(a: (f64, f64), b: (f64, f64)) -> (f64, f64) {
+pub(super) fn rotate(a: (f64, f64), b: (f64, f64)) -> (f64, f64) {
     (a.0 * b.0 - a.1 * b.1, a.0 * b.1 + a.1 * b.0)
 }
 
