@@ -5,6 +5,7 @@
 //! The signal flow lives in `src/dsp/` (see ARCHITECTURE.md).
 
 pub mod dsp;
+pub mod param_access;
 pub mod params;
 
 use dsp::Engine;

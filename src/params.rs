@@ -14,7 +14,7 @@ use crate::dsp::tinnitus::intermittency::RATE_PER_MIN;
 use crate::dsp::tinnitus::noise_band::BANDWIDTH_OCT;
 use crate::dsp::tinnitus::pulsatile::BPM;
 use crate::dsp::tinnitus::{TinnitusControl, TinnitusEar, TinnitusKind, LEVEL_DB_SL};
-use crate::dsp::EngineParams;
+use crate::dsp::{story, EngineParams};
 use nice_plug::prelude::*;
 
 /// The audiogram shape the plugin starts with: noise-induced (DESIGN.md §3: a real loss shape
@@ -111,6 +111,38 @@ pub enum PovMode {
     #[id = "cut"]
     #[name = "Hard cut"]
     Cut,
+}
+
+/// Who drives the engine: the manual controls, or the story fader.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    #[id = "manual"]
+    #[name = "Manual"]
+    Manual,
+    /// The `story` position walks the film's scenes ([`crate::dsp::story`]); the controls
+    /// the scenes set (loss, implant, tinnitus level, body, output gain) are ignored.
+    #[id = "story"]
+    #[name = "Story"]
+    Story,
+}
+
+/// Story mode (DESIGN.md §3, Story macro).
+#[derive(Params)]
+pub struct StoryParams {
+    #[id = "mode"]
+    pub mode: EnumParam<Mode>,
+    /// 0 = Normal … 1 = Stillness.
+    #[id = "story"]
+    pub position: FloatParam,
+}
+
+impl Default for StoryParams {
+    fn default() -> Self {
+        Self {
+            mode: EnumParam::new("Mode", Mode::Manual),
+            position: percent("Story", 0.0),
+        }
+    }
 }
 
 fn percent(name: &str, default: f32) -> FloatParam {
@@ -569,6 +601,9 @@ pub struct EarshotParams {
     pub body: BodyGroup,
     #[nested(group = "Output")]
     pub output: OutputParams,
+    // Last, so the parameters before it keep their indices in saved sessions.
+    #[nested(group = "Story")]
+    pub story: StoryParams,
 }
 
 impl Default for EarshotParams {
@@ -612,13 +647,24 @@ impl Default for EarshotParams {
                 bypass: BoolParam::new("Bypass", false).make_bypass(),
                 pov_mode: EnumParam::new("POV mode", PovMode::Blend),
             },
+            story: StoryParams::default(),
         }
     }
 }
 
 impl EarshotParams {
-    /// Current plain values as the engine's targets. Reads atomics only: safe in `process()`.
+    /// Current plain values as the engine's targets (in Story mode, the story's scene
+    /// targets over the manual values). Reads atomics only: safe in `process()`.
     pub fn engine_params(&self) -> EngineParams {
+        let manual = self.manual_engine_params();
+        match self.story.mode.value() {
+            Mode::Manual => manual,
+            Mode::Story => story::apply(&manual, self.story.position.value()),
+        }
+    }
+
+    /// The manual controls' targets, whatever the mode.
+    pub fn manual_engine_params(&self) -> EngineParams {
         EngineParams {
             severity: self.loss.severity.value(),
             left: self.left.audiogram(),

@@ -202,11 +202,11 @@ fn clap_bundle_in_a_real_host() {
 
     // Parameters: names, groups, ranges, units in the displayed text.
     let list = params(&mut instance);
-    assert_eq!(list.len(), 58, "parameter count");
+    assert_eq!(list.len(), 60, "parameter count");
     let mut ids: Vec<u32> = list.iter().map(|p| p.0.get()).collect();
     ids.sort_unstable();
     ids.dedup();
-    assert_eq!(ids.len(), 58, "parameter ids unique");
+    assert_eq!(ids.len(), 60, "parameter ids unique");
     let sev = param_id(&list, "Severity");
     let hl4k = param_id(&list, "Left 4 kHz");
     let cal = param_id(&list, "Calibration");

@@ -10,7 +10,7 @@
 //! reel that is 30 s, a few seconds in a scene-length automation.
 //!
 //! All scenes use Ruben's audiogram ([`Preset::Ruben`], "two-thirds" AMA handicap), scaled
-//! by the scene's severity. Not yet wired to the plugin (issue 6).
+//! by the scene's severity. The plugin applies it in Story mode (`params::Mode`).
 
 use crate::dsp::audiogram::Preset;
 use crate::dsp::engine::EngineParams;
@@ -33,6 +33,8 @@ pub struct SceneTargets {
     pub implant_shift_mm: f32,
     pub implant_carrier: CarrierKind,
     pub body_amount: f32,
+    /// Own voice through the skull (occlusion), 0…1.
+    pub body_voice: f32,
     pub output_gain_db: f32,
 }
 
@@ -56,6 +58,7 @@ const QUIET: SceneTargets = SceneTargets {
     implant_shift_mm: 0.0,
     implant_carrier: CarrierKind::Noise,
     body_amount: 0.0,
+    body_voice: 0.0,
     output_gain_db: 0.0,
 };
 
@@ -91,6 +94,7 @@ pub const SCENES: [Scene; 7] = [
             tinnitus_duty: 1.0,
             tinnitus_exposure: 1.0,
             body_amount: 0.3,
+            body_voice: 0.3,
             ..QUIET
         },
     },
@@ -104,6 +108,7 @@ pub const SCENES: [Scene; 7] = [
             tinnitus_level_db_sl: 10.0,
             tinnitus_duty: 0.6,
             body_amount: 1.0,
+            body_voice: 0.5,
             ..QUIET
         },
     },
@@ -120,6 +125,7 @@ pub const SCENES: [Scene; 7] = [
             implant_shift_mm: 6.0,
             implant_carrier: CarrierKind::Metallic,
             body_amount: 0.5,
+            body_voice: 0.3,
             ..QUIET
         },
     },
@@ -188,6 +194,7 @@ pub fn targets_at(position: f32) -> SceneTargets {
             y.implant_carrier
         },
         body_amount: lerp(x.body_amount, y.body_amount, t),
+        body_voice: lerp(x.body_voice, y.body_voice, t),
         output_gain_db: lerp(x.output_gain_db, y.output_gain_db, t),
     }
 }
@@ -203,7 +210,10 @@ pub fn scene_at(position: f32) -> &'static str {
         .name
 }
 
-/// `manual` with the story's targets at `position` laid over it.
+/// `manual` with the story's targets at `position` laid over it. What the scenes do not set
+/// stays manual: calibration, recruitment, the tinnitus's kind, pitch and character, the body
+/// band and octave, and the POV (where the mix cuts between the world and the character is
+/// an editing decision, automated on its own, not a stage of the story).
 pub fn apply(manual: &EngineParams, position: f32) -> EngineParams {
     let s = targets_at(position);
     let ruben = Preset::Ruben.audiogram();
@@ -221,6 +231,9 @@ pub fn apply(manual: &EngineParams, position: f32) -> EngineParams {
     p.implant.shift_mm = s.implant_shift_mm;
     p.implant.carrier = s.implant_carrier;
     p.body.amount = s.body_amount;
+    p.body.voice = s.body_voice;
+    // Smearing follows the degree of loss, as MSBG does.
+    p.smear_manual = false;
     p.output_gain_db = s.output_gain_db;
     p
 }
@@ -264,6 +277,7 @@ mod tests {
                 (prev.implant_amount, t.implant_amount, 1.0),
                 (prev.implant_shift_mm, t.implant_shift_mm, 8.0),
                 (prev.body_amount, t.body_amount, 1.0),
+                (prev.body_voice, t.body_voice, 1.0),
                 (prev.output_gain_db, t.output_gain_db, 48.0),
             ] {
                 // The steepest segment (Warning → Sudden loss, 0.05 wide) moves a full-range

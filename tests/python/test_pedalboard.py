@@ -63,7 +63,7 @@ def ruben() -> pedalboard.Plugin:
 def test_parameters() -> None:
     p = fresh()
     params = p.parameters
-    check(len(params) == 58, f"58 parameters listed (got {len(params)})")
+    check(len(params) == 60, f"60 parameters listed (got {len(params)})")
     expect_units = {
         "severity": "%",
         "calibration_db_spl": "dB SPL",
