@@ -7,6 +7,7 @@
 pub mod dsp;
 pub mod param_access;
 pub mod params;
+pub mod presets;
 
 use dsp::Engine;
 use nice_plug::prelude::*;

@@ -122,6 +122,16 @@ pub fn set_plain(params: &EarshotParams, id: &str, x: f32) -> Result<(), String>
     Ok(())
 }
 
+/// Parameter `id` back to its default (unknown ids are ignored).
+pub fn set_default(params: &EarshotParams, id: &str) {
+    if let Ok(p) = find(params, id) {
+        // Safety: `p` points into `params`, which outlives this call.
+        unsafe {
+            p._internal_set_normalized_value(p.default_normalized_value());
+        }
+    }
+}
+
 /// The plain value of parameter `id` (switches: 0 or 1; enums: the variant's index).
 pub fn get_plain(params: &EarshotParams, id: &str) -> Result<f32, String> {
     let p = find(params, id)?;

@@ -183,6 +183,7 @@ pub enum Preset {
     Mild,
     Moderate,
     Severe,
+    Profound,
     Flat,
     SlopingHighFrequency,
     NoiseInduced,
@@ -192,11 +193,12 @@ pub enum Preset {
 }
 
 impl Preset {
-    pub const ALL: [Preset; 10] = [
+    pub const ALL: [Preset; 11] = [
         Preset::Normal,
         Preset::Mild,
         Preset::Moderate,
         Preset::Severe,
+        Preset::Profound,
         Preset::Flat,
         Preset::SlopingHighFrequency,
         Preset::NoiseInduced,
@@ -212,6 +214,7 @@ impl Preset {
             Preset::Mild => "mild",
             Preset::Moderate => "moderate",
             Preset::Severe => "severe",
+            Preset::Profound => "profound",
             Preset::Flat => "flat",
             Preset::SlopingHighFrequency => "sloping",
             Preset::NoiseInduced => "noise-induced",
@@ -234,6 +237,9 @@ impl Preset {
             Preset::Mild => [10.0, 10.0, 20.0, 30.0, 30.0, 35.0, 40.0, 40.0, 40.0],
             Preset::Moderate => [20.0, 20.0, 30.0, 40.0, 40.0, 45.0, 50.0, 50.0, 50.0],
             Preset::Severe => [40.0, 40.0, 50.0, 60.0, 70.0, 75.0, 80.0, 80.0, 80.0],
+            // Profound (WHO 2021: better-ear PTA4 80–94 dB HL): PTA4 90 dB HL, a little
+            // residual hearing in the lows, as in most implant candidates.
+            Preset::Profound => [75.0, 80.0, 85.0, 90.0, 90.0, 95.0, 95.0, 100.0, 100.0],
             Preset::Flat => [45.0; POINTS],
             Preset::SlopingHighFrequency => [10.0, 10.0, 15.0, 20.0, 35.0, 45.0, 55.0, 65.0, 70.0],
             // Noise-induced notch: worst at 4 kHz, ≥ 10 dB below both 2 kHz and 8 kHz,
