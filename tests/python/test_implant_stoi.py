@@ -45,8 +45,10 @@ def speech(path: str) -> tuple[int, np.ndarray]:
 
 
 def render(src: str, dst: str, args: list[str]) -> np.ndarray:
-    base = [CLI, "render", src, dst, "--severity", "0", "--calibration", str(CAL_DB_SPL),
-            "--implant", "1", "--maxima", "0", "--spread", "0", "--carrier", "noise"]
+    base = [CLI, "render", src, dst] + [
+        a for kv in [("severity", 0), ("calibration", CAL_DB_SPL), ("ci_amount", 1),
+                     ("ci_maxima", 0), ("ci_spread", 0), ("ci_carrier", "noise")]
+        for a in ("--param", f"{kv[0]}={kv[1]}")]
     subprocess.run(base + args, check=True)
     _, y = wavfile.read(dst)
     return y.astype(np.float64)
@@ -59,12 +61,12 @@ def main() -> int:
         table = []
         by_channels = {}
         for n in [4, 8, 16]:
-            s = stoi(x, render(src, dst, ["--channels", str(n), "--shift", "0"]), fs)
+            s = stoi(x, render(src, dst, ["--param", f"ci_channels={n}", "--param", "ci_shift=0"]), fs)
             by_channels[n] = s
             table.append((f"{n} channels, shift 0 mm", s))
         by_shift = {}
         for mm in [0, 3, 6]:
-            s = stoi(x, render(src, dst, ["--channels", "8", "--shift", str(mm)]), fs)
+            s = stoi(x, render(src, dst, ["--param", "ci_channels=8", "--param", f"ci_shift={mm}"]), fs)
             by_shift[mm] = s
             table.append((f"8 channels, shift {mm} mm", s))
     print("STOI, implant only (noise carriers, all channels, 65 dB SPL speech):")

@@ -1,0 +1,340 @@
+//! `earshot`: the plugin's engine from the command line, for batch renders and the demo.
+//!
+//! ```text
+//! earshot render IN.wav OUT.wav [--preset ID] [--param id=value]... [--story 0:1]
+//!                [--automation FILE.csv] [--seed N] [--format float32|int24|int16]
+//! earshot render IN_FOLDER OUT_FOLDER ...   # every .wav in the folder
+//! earshot params                            # every parameter: id, unit, range, default
+//! earshot presets                           # factory presets and audiograms
+//! earshot demo DIR                          # the drum loop through the whole story
+//! ```
+//!
+//! A render uses the plugin's own parameter object (same ids, ranges, text, smoothing) and
+//! the plugin's mapping to the engine, block by block, so it equals what a host renders.
+
+mod automation;
+mod demo;
+mod wav;
+
+use automation::Lane;
+use clap::{Parser, Subcommand};
+use earshot::dsp::audiogram::{ama_handicap_percent, better_ear_grade, Preset};
+use earshot::dsp::Engine;
+use earshot::param_access;
+use earshot::params::EarshotParams;
+use earshot::presets;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use wav::{Audio, Format};
+
+#[derive(Parser)]
+#[command(
+    name = "earshot",
+    version,
+    about = "Hear through damaged ears (offline renderer)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(clap::Args, Clone)]
+struct Settings {
+    /// Factory preset to start from (see `earshot presets`); without it, the defaults.
+    #[arg(long)]
+    preset: Option<String>,
+    /// Set a parameter: `id=value`, a plain number in the parameter's unit (percentages as
+    /// 0..1) or its displayed text (`pov_mode="Hard cut"`). Repeatable; see `earshot params`.
+    #[arg(long = "param", value_name = "ID=VALUE")]
+    params: Vec<String>,
+    /// Automate the story across the file: Story mode, position FROM at the start to TO at
+    /// the end (e.g. 0:1).
+    #[arg(long, value_name = "FROM:TO")]
+    story: Option<String>,
+    /// Automation CSV: rows of `time,param,value` (seconds; linear between points for
+    /// continuous parameters, held for switches and choices).
+    #[arg(long, value_name = "FILE")]
+    automation: Option<PathBuf>,
+    /// Seed of the random parts (tinnitus noise and intermittency): same seed, same render.
+    #[arg(long)]
+    seed: Option<u32>,
+    /// Output sample format.
+    #[arg(long, value_enum, default_value_t = Format::Float32)]
+    format: Format,
+    /// Block size the engine is run with (as a host's buffer size).
+    #[arg(long, default_value_t = 512)]
+    block: usize,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Render a WAV file (or every WAV in a folder) through the engine. The output is
+    /// aligned to the input: the engine's latency is removed.
+    Render {
+        input: PathBuf,
+        output: PathBuf,
+        #[command(flatten)]
+        settings: Settings,
+    },
+    /// List every parameter: id, name, group, range, default.
+    Params,
+    /// List the factory presets and the audiograms they use.
+    Presets,
+    /// Render the demo: a synthetic drum loop through the whole story.
+    Demo {
+        #[arg(default_value = "demo")]
+        dir: PathBuf,
+    },
+}
+
+/// The parameters a render starts from, and its automation lanes for a file of `seconds`.
+fn setup(s: &Settings, seconds: f64) -> Result<(EarshotParams, Vec<Lane>), String> {
+    let params = EarshotParams::default();
+    if let Some(id) = &s.preset {
+        presets::load(&params, &presets::find(id)?)?;
+    }
+    for kv in &s.params {
+        let (id, value) = kv
+            .split_once('=')
+            .ok_or_else(|| format!("--param `{kv}`: expected ID=VALUE"))?;
+        param_access::set(&params, id.trim(), value)?;
+    }
+    if let Some(seed) = s.seed {
+        param_access::set_plain(&params, "tin_seed", seed as f32)
+            .map_err(|e| format!("--seed: {e}"))?;
+    }
+    let mut lanes = Vec::new();
+    if let Some(spec) = &s.story {
+        param_access::set(&params, "mode", "Story")?;
+        lanes.push(automation::story(spec, seconds)?);
+    }
+    if let Some(path) = &s.automation {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+        lanes.extend(automation::parse_csv(&text, &path.display().to_string())?);
+    }
+    if s.block == 0 {
+        return Err("--block must be at least 1".into());
+    }
+    Ok((params, lanes))
+}
+
+/// Run `input` through a fresh engine with `params` and `lanes`, as a host would (parameters
+/// read once per block), removing the latency. Channels are rendered in pairs.
+fn render(
+    input: &Audio,
+    params: &EarshotParams,
+    lanes: &[Lane],
+    block: usize,
+    progress: &ProgressBar,
+) -> (Audio, u64) {
+    let rate = input.rate as f32;
+    let n = input.frames();
+    automation::apply(params, lanes, 0.0);
+    let mut engine = Engine::new(rate, &params.engine_params());
+    let lat = engine.latency();
+    let mut out: Vec<Vec<f32>> = input
+        .channels
+        .iter()
+        .map(|c| {
+            let mut v = c.clone();
+            v.resize(n + lat, 0.0);
+            v
+        })
+        .collect();
+    let mut bad = 0;
+    for pair in out.chunks_mut(2) {
+        automation::apply(params, lanes, 0.0);
+        engine.set_params(&params.engine_params());
+        engine.reset();
+        let mut pos = 0;
+        while pos < n + lat {
+            let len = block.min(n + lat - pos);
+            automation::apply(params, lanes, pos as f64 / rate as f64);
+            engine.set_params(&params.engine_params());
+            match pair {
+                [l, r] => engine.process(&mut [&mut l[pos..pos + len], &mut r[pos..pos + len]]),
+                [m] => engine.process(&mut [&mut m[pos..pos + len]]),
+                _ => {}
+            }
+            pos += len;
+            progress.inc(len as u64);
+        }
+        bad += engine.bad_input_samples;
+    }
+    let channels = out.into_iter().map(|c| c[lat..].to_vec()).collect();
+    (
+        Audio {
+            channels,
+            rate: input.rate,
+        },
+        bad,
+    )
+}
+
+fn progress_bar(frames: u64) -> ProgressBar {
+    // Drawn on stderr only when it is a terminal (indicatif hides it otherwise).
+    let bar = ProgressBar::new(frames);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {percent:>3}% {elapsed} / {duration} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+fn render_file(input: &Path, output: &Path, s: &Settings) -> Result<(), String> {
+    let audio = wav::read(input)?;
+    let seconds = audio.frames() as f64 / audio.rate as f64;
+    let (params, lanes) = setup(s, seconds)?;
+    let pairs = audio.channels.len().div_ceil(2) as u64;
+    let bar = progress_bar(pairs * audio.frames() as u64);
+    let (out, bad) = render(&audio, &params, &lanes, s.block, &bar);
+    bar.finish_and_clear();
+    let written = wav::write(output, &out, s.format)?;
+    if bad > 0 {
+        eprintln!(
+            "earshot: warning: {}: {bad} bad input samples (NaN, Inf or beyond ±1000) were muted",
+            input.display()
+        );
+    }
+    if written.clipped > 0 {
+        eprintln!(
+            "earshot: warning: {}: {} samples clipped by the integer format (use --format float32)",
+            output.display(),
+            written.clipped
+        );
+    }
+    Ok(())
+}
+
+fn render_folder(input: &Path, output: &Path, s: &Settings) -> Result<(), String> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(input)
+        .map_err(|e| format!("{}: {e}", input.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x.eq_ignore_ascii_case("wav")))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(format!("{}: no .wav files in the folder", input.display()));
+    }
+    if output.is_file() {
+        return Err(format!(
+            "{}: is a file; a folder input needs an output folder",
+            output.display()
+        ));
+    }
+    let mut failed = 0;
+    for f in &files {
+        let to = output.join(f.file_name().unwrap_or_default());
+        match render_file(f, &to, s) {
+            Ok(()) => eprintln!("{} → {}", f.display(), to.display()),
+            Err(e) => {
+                eprintln!("earshot: {e}");
+                failed += 1;
+            }
+        }
+    }
+    if failed > 0 {
+        return Err(format!("{failed} of {} files failed", files.len()));
+    }
+    Ok(())
+}
+
+fn list_params() {
+    let p = EarshotParams::default();
+    println!(
+        "{:<16} {:<28} {:<10} {:>18} {:>18} {:>18}",
+        "id", "name", "group", "min", "max", "default"
+    );
+    for i in param_access::describe(&p) {
+        println!(
+            "{:<16} {:<28} {:<10} {:>18} {:>18} {:>18}",
+            i.id, i.name, i.group, i.min, i.max, i.default
+        );
+    }
+}
+
+fn list_presets() {
+    println!("Factory presets (earshot render --preset ID):");
+    for p in presets::all() {
+        println!("  {:<22} {:<30} {}", p.id, p.name, p.description);
+    }
+    println!();
+    println!(
+        "{:<14} {:>40}  {:>6}  {:<18} {:>6}",
+        "audiogram", "dB HL 125..8k", "PTA4", "WHO 2021", "AMA %"
+    );
+    for p in Preset::ALL {
+        let a = p.audiogram();
+        let t: Vec<String> = a.thresholds_db_hl.iter().map(|v| format!("{v}")).collect();
+        println!(
+            "{:<14} {:>40}  {:>6.1}  {:<18} {:>6.1}",
+            p.id(),
+            t.join(","),
+            a.pta4(),
+            better_ear_grade(&a, &a).name(),
+            ama_handicap_percent(&a, &a)
+        );
+    }
+}
+
+fn run_demo(dir: &Path) -> Result<(), String> {
+    let rate = 48000;
+    let dry = Audio {
+        channels: demo::drum_loop(rate as f32, demo::SECONDS),
+        rate,
+    };
+    wav::write(&dir.join("drums_dry.wav"), &dry, Format::Float32)?;
+    let s = Settings {
+        preset: None,
+        params: vec!["calibration=100".into()],
+        story: Some("0:1".into()),
+        automation: None,
+        seed: None,
+        format: Format::Float32,
+        block: 512,
+    };
+    let (params, lanes) = setup(&s, demo::SECONDS as f64)?;
+    let bar = progress_bar(dry.frames() as u64);
+    let (out, _) = render(&dry, &params, &lanes, s.block, &bar);
+    bar.finish_and_clear();
+    wav::write(&dir.join("drums_story.wav"), &out, Format::Float32)?;
+    println!("demo written to {}", dir.display());
+    Ok(())
+}
+
+fn run() -> Result<(), String> {
+    match Cli::parse().cmd {
+        Cmd::Render {
+            input,
+            output,
+            settings,
+        } => {
+            if input.is_dir() {
+                render_folder(&input, &output, &settings)
+            } else {
+                render_file(&input, &output, &settings)
+            }
+        }
+        Cmd::Params => {
+            list_params();
+            Ok(())
+        }
+        Cmd::Presets => {
+            list_presets();
+            Ok(())
+        }
+        Cmd::Demo { dir } => run_demo(&dir),
+    }
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("earshot: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

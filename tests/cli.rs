@@ -1,0 +1,267 @@
+//! The `earshot` command line: reproducible renders, the automation paths, WAV formats,
+//! folders, and every kind of bad input answered by one clear line, a non-zero exit and no
+//! partial or clobbered output.
+
+mod common;
+
+use common::rms_db;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const CLI: &str = env!("CARGO_BIN_EXE_earshot");
+const FS: u32 = 48000;
+
+fn dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("earshot-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// A stereo float WAV of a tone with noise and a kick every half second.
+fn write_input(path: &Path, seconds: f32) {
+    let spec = hound::WavSpec {
+        channels: 2,
+        sample_rate: FS,
+        bits_per_sample: 32,
+        sample_format: hound::SampleFormat::Float,
+    };
+    let mut w = hound::WavWriter::create(path, spec).unwrap();
+    let n = (seconds * FS as f32) as usize;
+    let noise = common::noise(n, 0.02, 3);
+    for (i, nz) in noise.iter().enumerate() {
+        let t = i as f32 / FS as f32;
+        let kt = (i % (FS as usize / 2)) as f32 / FS as f32;
+        let kick = 0.4 * (-kt / 0.08).exp() * (std::f32::consts::TAU * 60.0 * kt).sin();
+        let v = 0.05 * (std::f32::consts::TAU * 1000.0 * t).sin() + nz + kick;
+        w.write_sample(v).unwrap();
+        w.write_sample(0.8 * v).unwrap();
+    }
+    w.finalize().unwrap();
+}
+
+fn read(path: &Path) -> Vec<f32> {
+    let mut r = hound::WavReader::open(path).unwrap();
+    match r.spec().sample_format {
+        hound::SampleFormat::Float => r.samples::<f32>().map(|s| s.unwrap()).collect(),
+        hound::SampleFormat::Int => {
+            let scale = 1.0 / (1u64 << (r.spec().bits_per_sample - 1)) as f32;
+            r.samples::<i32>()
+                .map(|s| s.unwrap() as f32 * scale)
+                .collect()
+        }
+    }
+}
+
+/// Run the CLI; (success, stderr).
+fn earshot(args: &[&str]) -> (bool, String) {
+    let out = Command::new(CLI).args(args).output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn the_same_render_twice_is_bit_identical() {
+    let d = dir("twice");
+    let (i, a, b) = (d.join("in.wav"), d.join("a.wav"), d.join("b.wav"));
+    write_input(&i, 3.0);
+    let args = |o: &Path| {
+        vec![
+            "render".to_string(),
+            s(&i).into(),
+            s(o).into(),
+            "--story".into(),
+            "0:1".into(),
+            "--param".into(),
+            "tin_kind=Noise band".into(),
+            "--param".into(),
+            "body_octave=0.5".into(),
+            "--seed".into(),
+            "77".into(),
+        ]
+    };
+    for o in [&a, &b] {
+        let v = args(o);
+        let v: Vec<&str> = v.iter().map(String::as_str).collect();
+        let (ok, err) = earshot(&v);
+        assert!(ok, "{err}");
+    }
+    let (ya, yb) = (read(&a), read(&b));
+    assert!(ya.iter().all(|v| v.is_finite()));
+    assert_eq!(ya.len(), 2 * 3 * FS as usize, "output as long as the input");
+    assert!(ya == yb, "two renders differ");
+    // Another seed changes the ringing.
+    let (ok, err) = earshot(&[
+        "render",
+        s(&i),
+        s(&b),
+        "--story",
+        "0:1",
+        "--param",
+        "tin_kind=Noise band",
+        "--param",
+        "body_octave=0.5",
+        "--seed",
+        "78",
+    ]);
+    assert!(ok, "{err}");
+    assert!(read(&b) != ya, "the seed changes the render");
+}
+
+#[test]
+fn story_zero_is_transparent_and_csv_automation_equals_the_story_flag() {
+    let d = dir("story");
+    let (i, o, c) = (d.join("in.wav"), d.join("out.wav"), d.join("auto.csv"));
+    write_input(&i, 2.0);
+    let (ok, err) = earshot(&["render", s(&i), s(&o), "--story", "0:0"]);
+    assert!(ok, "{err}");
+    let (x, y) = (read(&i), read(&o));
+    let residual: Vec<f32> = y.iter().zip(&x).map(|(a, b)| a - b).collect();
+    let null = rms_db(&residual) - rms_db(&x);
+    eprintln!("CLI story 0 null: {null:.1} dB");
+    assert!(null < -90.0, "{null:.1} dB");
+    // The same sweep written as an automation file.
+    std::fs::write(&c, "time,param,value\n0,mode,Story\n0,story,0\n2,story,1\n").unwrap();
+    let (ok, err) = earshot(&["render", s(&i), s(&o), "--automation", s(&c)]);
+    assert!(ok, "{err}");
+    let by_csv = read(&o);
+    let (ok, err) = earshot(&["render", s(&i), s(&o), "--story", "0:1"]);
+    assert!(ok, "{err}");
+    assert!(read(&o) == by_csv, "CSV and --story renders differ");
+}
+
+#[test]
+fn formats_and_folders() {
+    let d = dir("formats");
+    let (i, f) = (d.join("in.wav"), d.join("f.wav"));
+    write_input(&i, 1.0);
+    let (ok, err) = earshot(&["render", s(&i), s(&f), "--preset", "severe"]);
+    assert!(ok, "{err}");
+    let float = read(&f);
+    for (fmt, bits) in [("int16", 16), ("int24", 24)] {
+        let o = d.join(format!("{fmt}.wav"));
+        let (ok, err) = earshot(&[
+            "render",
+            s(&i),
+            s(&o),
+            "--preset",
+            "severe",
+            "--format",
+            fmt,
+        ]);
+        assert!(ok, "{err}");
+        assert_eq!(
+            hound::WavReader::open(&o).unwrap().spec().bits_per_sample,
+            bits
+        );
+        let q = 1.0 / (1u64 << (bits - 1)) as f32;
+        let worst = read(&o)
+            .iter()
+            .zip(&float)
+            .fold(0.0f32, |m, (a, b)| m.max((a - b).abs()));
+        assert!(worst <= 0.51 * q, "{fmt}: {worst} vs step {q}");
+    }
+    // A folder: every .wav, nothing else.
+    let (src, dst) = (d.join("src"), d.join("dst"));
+    std::fs::create_dir_all(&src).unwrap();
+    write_input(&src.join("a.wav"), 0.5);
+    write_input(&src.join("B.WAV"), 0.5);
+    std::fs::write(src.join("notes.txt"), "not audio").unwrap();
+    let (ok, err) = earshot(&["render", s(&src), s(&dst), "--preset", "profound"]);
+    assert!(ok, "{err}");
+    let mut made: Vec<String> = std::fs::read_dir(&dst)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    made.sort();
+    assert_eq!(made, ["B.WAV", "a.wav"]);
+}
+
+#[test]
+fn bad_input_gives_one_clear_line_and_leaves_no_output() {
+    let d = dir("bad");
+    let good = d.join("good.wav");
+    write_input(&good, 0.5);
+    let bytes = std::fs::read(&good).unwrap();
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("empty.wav", vec![]),
+        ("text.wav", b"this is not a wav file at all".to_vec()),
+        ("truncated.wav", bytes[..bytes.len() / 2 + 1].to_vec()),
+        // Written below: a valid header with no frames.
+        ("header-only.wav", Vec::new()),
+    ];
+    let out = d.join("out.wav");
+    let expect_error = |args: &[&str], what: &str| {
+        let (ok, err) = earshot(args);
+        assert!(!ok, "{what}: succeeded");
+        let line = err.trim();
+        eprintln!("{what}: {line}");
+        assert_eq!(line.lines().count(), 1, "{what}: one line, got {line:?}");
+        assert!(line.starts_with("earshot: "), "{what}: {line}");
+        assert!(!out.exists(), "{what}: left an output file");
+    };
+    for (name, data) in cases {
+        let p = d.join(name);
+        if name == "header-only.wav" {
+            // hound writes a valid header with no frames.
+            let spec = hound::WavSpec {
+                channels: 1,
+                sample_rate: FS,
+                bits_per_sample: 16,
+                sample_format: hound::SampleFormat::Int,
+            };
+            hound::WavWriter::create(&p, spec)
+                .unwrap()
+                .finalize()
+                .unwrap();
+        } else {
+            std::fs::write(&p, data).unwrap();
+        }
+        expect_error(&["render", s(&p), s(&out)], name);
+    }
+    let missing = d.join("missing.wav");
+    expect_error(&["render", s(&missing), s(&out)], "missing file");
+    expect_error(
+        &["render", s(&good), s(&out), "--param", "nope=1"],
+        "unknown id",
+    );
+    expect_error(
+        &["render", s(&good), s(&out), "--param", "severity=2"],
+        "out of range",
+    );
+    expect_error(
+        &["render", s(&good), s(&out), "--param", "severity"],
+        "no value",
+    );
+    expect_error(
+        &["render", s(&good), s(&out), "--preset", "nope"],
+        "unknown preset",
+    );
+    expect_error(
+        &["render", s(&good), s(&out), "--story", "0:9"],
+        "bad story",
+    );
+    expect_error(
+        &["render", s(&good), s(&out), "--automation", s(&missing)],
+        "missing automation",
+    );
+    // Unwritable: the output's folder would have to be inside a file.
+    let (ok, err) = earshot(&["render", s(&good), &format!("{}/x.wav", s(&good))]);
+    assert!(!ok && err.trim().lines().count() == 1, "{err}");
+    // A failed render does not clobber an existing output.
+    std::fs::write(&out, "keep me").unwrap();
+    let (ok, _) = earshot(&["render", s(&good), s(&out), "--param", "severity=2"]);
+    assert!(!ok);
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "keep me");
+    // No temporary files left behind anywhere.
+    for e in std::fs::read_dir(&d).unwrap() {
+        let name = e.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(!name.ends_with(".partial"), "left {name}");
+    }
+}
