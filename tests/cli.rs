@@ -173,8 +173,22 @@ fn formats_and_folders() {
     write_input(&src.join("a.wav"), 0.5);
     write_input(&src.join("B.WAV"), 0.5);
     std::fs::write(src.join("notes.txt"), "not audio").unwrap();
-    let (ok, err) = earshot(&["render", s(&src), s(&dst), "--preset", "profound"]);
+    let plots = d.join("plots");
+    let (ok, err) = earshot(&[
+        "render",
+        s(&src),
+        s(&dst),
+        "--preset",
+        "profound",
+        "--plot",
+        s(&plots),
+    ]);
     assert!(ok, "{err}");
+    // One PNG per file (the plot's content is looked at by eye: README, issue notes).
+    for name in ["a.png", "B.png"] {
+        let png = std::fs::read(plots.join(name)).unwrap();
+        assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000, "{name}");
+    }
     let mut made: Vec<String> = std::fs::read_dir(&dst)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

@@ -14,6 +14,7 @@
 
 mod automation;
 mod demo;
+mod plot;
 mod wav;
 
 use automation::Lane;
@@ -65,6 +66,10 @@ struct Settings {
     /// Block size the engine is run with (as a host's buffer size).
     #[arg(long, default_value_t = 512)]
     block: usize,
+    /// Write a PNG: input and output spectrograms, the audiogram, the story timeline. For a
+    /// folder render, a folder: one PNG per file.
+    #[arg(long, value_name = "PNG")]
+    plot: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -183,7 +188,55 @@ fn progress_bar(frames: u64) -> ProgressBar {
     bar
 }
 
+/// The plot of a render into `png`: the audiograms are the ones in force at the end (severity
+/// applied), the timeline the story's.
+fn plot_render(
+    png: &Path,
+    before: &Audio,
+    after: &Audio,
+    params: &EarshotParams,
+    lanes: &[Lane],
+) -> Result<(), String> {
+    let seconds = before.frames() as f64 / before.rate as f64;
+    automation::apply(params, lanes, seconds);
+    let e = params.engine_params();
+    let scaled = |a: earshot::dsp::audiogram::Audiogram| {
+        earshot::dsp::audiogram::Audiogram::new(a.thresholds_db_hl.map(|t| t * e.severity))
+    };
+    let right = if e.link_ears { e.left } else { e.right };
+    let story = params.story.mode.value() == earshot::params::Mode::Story;
+    let timeline = plot::Timeline {
+        story: lanes.iter().find(|l| l.id == "story").cloned(),
+        fixed_position: story.then(|| params.story.position.value()),
+    };
+    let note = format!("at the end (severity {:.0} %)", 100.0 * e.severity);
+    // The image encoder picks the format from the extension: the temporary name ends in .png.
+    let tmp = png.with_extension("partial.png");
+    let r = plot::write(
+        &tmp,
+        before,
+        after,
+        [scaled(e.left), scaled(right)],
+        &note,
+        &timeline,
+    )
+    .and_then(|_| std::fs::rename(&tmp, png).map_err(|e| format!("{}: {e}", png.display())));
+    if r.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    r
+}
+
 fn render_file(input: &Path, output: &Path, s: &Settings) -> Result<(), String> {
+    render_file_plot(input, output, s, s.plot.as_deref())
+}
+
+fn render_file_plot(
+    input: &Path,
+    output: &Path,
+    s: &Settings,
+    png: Option<&Path>,
+) -> Result<(), String> {
     let audio = wav::read(input)?;
     let seconds = audio.frames() as f64 / audio.rate as f64;
     let (params, lanes) = setup(s, seconds)?;
@@ -192,6 +245,9 @@ fn render_file(input: &Path, output: &Path, s: &Settings) -> Result<(), String> 
     let (out, bad) = render(&audio, &params, &lanes, s.block, &bar);
     bar.finish_and_clear();
     let written = wav::write(output, &out, s.format)?;
+    if let Some(png) = png {
+        plot_render(png, &audio, &out, &params, &lanes)?;
+    }
     if bad > 0 {
         eprintln!(
             "earshot: warning: {}: {bad} bad input samples (NaN, Inf or beyond ±1000) were muted",
@@ -227,7 +283,14 @@ fn render_folder(input: &Path, output: &Path, s: &Settings) -> Result<(), String
     let mut failed = 0;
     for f in &files {
         let to = output.join(f.file_name().unwrap_or_default());
-        match render_file(f, &to, s) {
+        let png = s.plot.as_ref().map(|d| {
+            d.join(f.file_stem().unwrap_or_default())
+                .with_extension("png")
+        });
+        if let Some(d) = &s.plot {
+            std::fs::create_dir_all(d).map_err(|e| format!("{}: {e}", d.display()))?;
+        }
+        match render_file_plot(f, &to, s, png.as_deref()) {
             Ok(()) => eprintln!("{} → {}", f.display(), to.display()),
             Err(e) => {
                 eprintln!("earshot: {e}");
@@ -294,12 +357,14 @@ fn run_demo(dir: &Path) -> Result<(), String> {
         seed: None,
         format: Format::Float32,
         block: 512,
+        plot: None,
     };
     let (params, lanes) = setup(&s, demo::SECONDS as f64)?;
     let bar = progress_bar(dry.frames() as u64);
     let (out, _) = render(&dry, &params, &lanes, s.block, &bar);
     bar.finish_and_clear();
     wav::write(&dir.join("drums_story.wav"), &out, Format::Float32)?;
+    plot_render(&dir.join("drums_story.png"), &dry, &out, &params, &lanes)?;
     println!("demo written to {}", dir.display());
     Ok(())
 }
