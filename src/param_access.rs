@@ -139,6 +139,13 @@ pub fn get_plain(params: &EarshotParams, id: &str) -> Result<f32, String> {
     Ok(unsafe { p.unmodulated_plain_value() })
 }
 
+/// The normalised (0…1) value of parameter `id`, as a host stores it.
+pub fn get_normalized(params: &EarshotParams, id: &str) -> Result<f32, String> {
+    let p = find(params, id)?;
+    // Safety: `p` points into `params`, which outlives this call.
+    Ok(unsafe { p.unmodulated_normalized_value() })
+}
+
 /// Every parameter's plain value, by id (for comparing states).
 pub fn snapshot(params: &EarshotParams) -> Vec<(String, f32)> {
     params

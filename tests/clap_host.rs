@@ -369,3 +369,72 @@ fn clap_bundle_in_a_real_host() {
     assert!(yl.iter().all(|v| v.is_finite() && v.abs() <= 1.0));
     other.deactivate(proc.stop_processing());
 }
+
+#[test]
+#[ignore = "needs the built CLAP bundle (cargo xtask test)"]
+fn factory_presets_round_trip_through_the_plugin_state() {
+    use earshot::param_access;
+    use earshot::params::EarshotParams;
+    use earshot::presets;
+    let config = PluginAudioConfiguration {
+        sample_rate: FS,
+        min_frames_count: 1,
+        max_frames_count: MAX_FRAMES,
+    };
+    let silence = vec![0.0f32; 512];
+    for preset in presets::all() {
+        // The preset as the library loads it (the CLI's path), in normalised values.
+        let reference = EarshotParams::default();
+        presets::load(&reference, &preset).unwrap();
+        let names: Vec<(String, f32)> = param_access::describe(&reference)
+            .into_iter()
+            .map(|i| {
+                let n = param_access::get_normalized(&reference, &i.id).unwrap();
+                (i.name, n)
+            })
+            .collect();
+        // Sent to the plugin as a host would (CLAP values: min + normalised × range).
+        let (_entry, mut instance) = load();
+        let list = params(&mut instance);
+        let want: Vec<f64> = list
+            .iter()
+            .map(|p| {
+                let n = names
+                    .iter()
+                    .find(|(name, _)| *name == p.1)
+                    .unwrap_or_else(|| panic!("{} not in the library's list", p.1))
+                    .1 as f64;
+                p.3 + n * (p.4 - p.3)
+            })
+            .collect();
+        let events: Vec<ParamValueEvent> = list
+            .iter()
+            .zip(&want)
+            .map(|(p, v)| ParamValueEvent::new(0, p.0, Pckn::match_all(), *v))
+            .collect();
+        let stopped = instance.activate(|_, _| (), config).expect("activate");
+        let mut proc = stopped.start_processing().expect("start processing");
+        let _ = process(&mut proc, &silence, &silence, 512, &events);
+        instance.deactivate(proc.stop_processing());
+        let set = values(&mut instance);
+        // Saved, and restored into a fresh instance.
+        let blob = save(&mut instance);
+        let (_entry2, mut other) = load();
+        assert!(load_state(&mut other, &blob), "{}: restore", preset.id);
+        let restored = values(&mut other);
+        for ((p, w), (s, r)) in list.iter().zip(&want).zip(set.iter().zip(&restored)) {
+            assert!(
+                (s - w).abs() < 1e-5,
+                "{}: {} set {s} vs {w}",
+                preset.id,
+                p.1
+            );
+            assert!(
+                (r - w).abs() < 1e-5,
+                "{}: {} restored {r} vs {w}",
+                preset.id,
+                p.1
+            );
+        }
+    }
+}
