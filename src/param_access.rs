@@ -122,6 +122,33 @@ pub fn set_plain(params: &EarshotParams, id: &str, x: f32) -> Result<(), String>
     Ok(())
 }
 
+/// One parameter, looked up once (for setting it every block of a render without searching
+/// the parameter list each time).
+#[derive(Clone, Copy)]
+pub struct Handle<'a> {
+    ptr: ParamPtr,
+    _params: std::marker::PhantomData<&'a EarshotParams>,
+}
+
+impl<'a> Handle<'a> {
+    pub fn new(params: &'a EarshotParams, id: &str) -> Result<Self, String> {
+        Ok(Self {
+            ptr: find(params, id)?,
+            _params: std::marker::PhantomData,
+        })
+    }
+
+    /// Set the plain value `x`, clamped to the range and snapped to the steps (callers
+    /// check values with [`set_plain`] first; this is the per-block path).
+    pub fn set_plain_clamped(&self, x: f32) {
+        // Safety: the pointer points into the `EarshotParams` borrowed for 'a.
+        unsafe {
+            self.ptr
+                ._internal_set_normalized_value(self.ptr.preview_normalized(x));
+        }
+    }
+}
+
 /// Parameter `id` back to its default (unknown ids are ignored).
 pub fn set_default(params: &EarshotParams, id: &str) {
     if let Ok(p) = find(params, id) {

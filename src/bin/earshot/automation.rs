@@ -115,11 +115,26 @@ pub fn parse_csv(text: &str, source: &str) -> Result<Vec<Lane>, String> {
     Ok(lanes)
 }
 
-/// Set every lane's value at `t` seconds.
-pub fn apply(params: &EarshotParams, lanes: &[Lane], t: f64) {
-    for l in lanes {
-        // Checked when parsed; an interpolated continuous value stays inside its range.
-        let _ = param_access::set_plain(params, &l.id, l.value_at(t));
+/// The lanes bound to one parameter object (each parameter looked up once).
+pub struct Bound<'a> {
+    lanes: Vec<(&'a Lane, param_access::Handle<'a>)>,
+}
+
+impl<'a> Bound<'a> {
+    pub fn new(params: &'a EarshotParams, lanes: &'a [Lane]) -> Result<Self, String> {
+        let lanes = lanes
+            .iter()
+            .map(|l| Ok((l, param_access::Handle::new(params, &l.id)?)))
+            .collect::<Result<_, String>>()?;
+        Ok(Self { lanes })
+    }
+
+    /// Set every lane's value at `t` seconds. (Every point was checked when parsed; an
+    /// interpolated continuous value stays inside its range.)
+    pub fn apply(&self, t: f64) {
+        for (l, h) in &self.lanes {
+            h.set_plain_clamped(l.value_at(t));
+        }
     }
 }
 

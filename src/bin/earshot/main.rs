@@ -133,10 +133,11 @@ fn render(
     lanes: &[Lane],
     block: usize,
     progress: &ProgressBar,
-) -> (Audio, u64) {
+) -> Result<(Audio, u64), String> {
     let rate = input.rate as f32;
     let n = input.frames();
-    automation::apply(params, lanes, 0.0);
+    let lanes = automation::Bound::new(params, lanes)?;
+    lanes.apply(0.0);
     let mut engine = Engine::new(rate, &params.engine_params());
     let lat = engine.latency();
     let mut out: Vec<Vec<f32>> = input
@@ -150,13 +151,13 @@ fn render(
         .collect();
     let mut bad = 0;
     for pair in out.chunks_mut(2) {
-        automation::apply(params, lanes, 0.0);
+        lanes.apply(0.0);
         engine.set_params(&params.engine_params());
         engine.reset();
         let mut pos = 0;
         while pos < n + lat {
             let len = block.min(n + lat - pos);
-            automation::apply(params, lanes, pos as f64 / rate as f64);
+            lanes.apply(pos as f64 / rate as f64);
             engine.set_params(&params.engine_params());
             match pair {
                 [l, r] => engine.process(&mut [&mut l[pos..pos + len], &mut r[pos..pos + len]]),
@@ -169,13 +170,13 @@ fn render(
         bad += engine.bad_input_samples;
     }
     let channels = out.into_iter().map(|c| c[lat..].to_vec()).collect();
-    (
+    Ok((
         Audio {
             channels,
             rate: input.rate,
         },
         bad,
-    )
+    ))
 }
 
 fn progress_bar(frames: u64) -> ProgressBar {
@@ -198,7 +199,7 @@ fn plot_render(
     lanes: &[Lane],
 ) -> Result<(), String> {
     let seconds = before.frames() as f64 / before.rate as f64;
-    automation::apply(params, lanes, seconds);
+    automation::Bound::new(params, lanes)?.apply(seconds);
     let e = params.engine_params();
     let scaled = |a: earshot::dsp::audiogram::Audiogram| {
         earshot::dsp::audiogram::Audiogram::new(a.thresholds_db_hl.map(|t| t * e.severity))
@@ -242,7 +243,7 @@ fn render_file_plot(
     let (params, lanes) = setup(s, seconds)?;
     let pairs = audio.channels.len().div_ceil(2) as u64;
     let bar = progress_bar(pairs * audio.frames() as u64);
-    let (out, bad) = render(&audio, &params, &lanes, s.block, &bar);
+    let (out, bad) = render(&audio, &params, &lanes, s.block, &bar)?;
     bar.finish_and_clear();
     let written = wav::write(output, &out, s.format)?;
     if let Some(png) = png {
@@ -361,7 +362,7 @@ fn run_demo(dir: &Path) -> Result<(), String> {
     };
     let (params, lanes) = setup(&s, demo::SECONDS as f64)?;
     let bar = progress_bar(dry.frames() as u64);
-    let (out, _) = render(&dry, &params, &lanes, s.block, &bar);
+    let (out, _) = render(&dry, &params, &lanes, s.block, &bar)?;
     bar.finish_and_clear();
     wav::write(&dir.join("drums_story.wav"), &out, Format::Float32)?;
     plot_render(&dir.join("drums_story.png"), &dry, &out, &params, &lanes)?;
