@@ -75,18 +75,35 @@ pub fn set(params: &EarshotParams, id: &str, value: &str) -> Result<(), String> 
         let normalized = match (matches!(p, ParamPtr::BoolParam(_)), switch) {
             (true, Some(n)) => Some(n),
             _ => p.string_to_normalized_value(v).or_else(|| {
-                // Enum names, case-insensitively ("metallic" for "Metallic").
+                // Choices by name, case-insensitively ("metallic" for "Metallic"), or by the
+                // start of one name when only one starts so ("noise" for "Noise bands").
                 let steps = p.step_count()?;
-                (0..=steps).map(|i| i as f32 / steps as f32).find(|n| {
-                    p.normalized_value_to_string(*n, false)
-                        .eq_ignore_ascii_case(v)
-                })
+                let choices: Vec<(f32, String)> = (0..=steps)
+                    .map(|i| {
+                        let n = i as f32 / steps as f32;
+                        (n, p.normalized_value_to_string(n, false).to_lowercase())
+                    })
+                    .collect();
+                let want = v.to_lowercase();
+                if let Some((n, _)) = choices.iter().find(|(_, name)| *name == want) {
+                    return Some(*n);
+                }
+                let mut starting = choices.iter().filter(|(_, name)| name.starts_with(&want));
+                match (starting.next(), starting.next()) {
+                    (Some((n, _)), None) => Some(*n),
+                    _ => None,
+                }
             }),
         };
         let n = normalized.ok_or_else(|| {
+            let unit = p.unit().trim();
             format!(
-                "{id}: cannot read `{value}` (a number in {} or a value such as `{}`)",
-                p.unit().trim(),
+                "{id}: cannot read `{value}` (a number{} or a value such as `{}`)",
+                if unit.is_empty() {
+                    String::new()
+                } else {
+                    format!(" in {unit}")
+                },
                 p.normalized_value_to_string(p.default_normalized_value(), true)
             )
         })?;
@@ -200,6 +217,11 @@ mod tests {
         assert_eq!(get_plain(&p, "recruitment").unwrap(), 0.0);
         set(&p, "mode", "Story").unwrap();
         assert_eq!(get_plain(&p, "mode").unwrap(), 1.0);
+        // A unique start of a choice's name.
+        set(&p, "ci_carrier", "metal").unwrap();
+        assert_eq!(get_plain(&p, "ci_carrier").unwrap(), 3.0);
+        set(&p, "ci_carrier", "noise").unwrap();
+        assert_eq!(get_plain(&p, "ci_carrier").unwrap(), 0.0);
         assert!(set(&p, "severity", "1.5")
             .unwrap_err()
             .contains("out of range"));
