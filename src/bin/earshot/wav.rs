@@ -39,7 +39,8 @@ pub fn read(path: &Path) -> Result<Audio, String> {
     if file.metadata().map(|m| m.len()).unwrap_or(0) == 0 {
         return Err(format!("{name}: empty file"));
     }
-    let mut r = hound::WavReader::new(std::io::BufReader::new(file))
+    // A large buffer: hound reads sample by sample, and a 10-minute file is 230 MB.
+    let mut r = hound::WavReader::new(std::io::BufReader::with_capacity(1 << 20, file))
         .map_err(|e| format!("{name}: not a readable WAV file ({e})"))?;
     let spec = r.spec();
     let ch = spec.channels as usize;
@@ -127,7 +128,9 @@ fn write_to(path: &Path, audio: &Audio, format: Format) -> Result<Written, Strin
         sample_format,
     };
     let err = |e: hound::Error| format!("{}: {e}", path.display());
-    let mut w = hound::WavWriter::create(path, spec).map_err(err)?;
+    let file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut w = hound::WavWriter::new(std::io::BufWriter::with_capacity(1 << 20, file), spec)
+        .map_err(err)?;
     let mut clipped = 0;
     let full = (1i64 << (bits - 1)) as f64;
     for i in 0..audio.frames() {
