@@ -125,8 +125,88 @@ fn setup(s: &Settings, seconds: f64) -> Result<(EarshotParams, Vec<Lane>), Strin
     Ok((params, lanes))
 }
 
-/// Run `input` through a fresh engine with `params` and `lanes`, as a host would (parameters
-/// read once per block), removing the latency. Channels are rendered in pairs.
+/// Run audio through fresh engines (one per channel pair) with `params` and `lanes`, as a
+/// host would: host blocks of `block` frames, parameters read once per block. `source(n)`
+/// gives up to `n` more planar frames (empty at the end); `sink` takes the output, aligned
+/// to the input (the latency is removed by running the latency's length of silence after
+/// the end). Returns the bad input samples the engines muted.
+#[allow(clippy::too_many_arguments)]
+fn run_engine(
+    rate: u32,
+    channels: usize,
+    params: &EarshotParams,
+    lanes: &[Lane],
+    block: usize,
+    mut source: impl FnMut(usize) -> Result<Vec<Vec<f32>>, String>,
+    mut sink: impl FnMut(Vec<Vec<f32>>) -> Result<(), String>,
+    progress: &ProgressBar,
+) -> Result<u64, String> {
+    let lanes = automation::Bound::new(params, lanes)?;
+    lanes.apply(0.0);
+    let mut engines: Vec<Engine> = (0..channels.div_ceil(2))
+        .map(|_| Engine::new(rate as f32, &params.engine_params()))
+        .collect();
+    let latency = engines[0].latency();
+    // Read ahead in whole host blocks, so block boundaries fall where they would in one
+    // buffer (renders are identical whatever the read size).
+    let chunk = block * (16384 / block).max(1);
+    // Frames read and not yet processed: `pending[c][start..]`.
+    let mut pending: Vec<Vec<f32>> = vec![Vec::new(); channels];
+    let mut start = 0;
+    let mut ended = false;
+    let mut pos = 0usize;
+    let mut skip = latency;
+    loop {
+        while pending[0].len() - start < block && !ended {
+            for p in &mut pending {
+                p.drain(..start);
+            }
+            start = 0;
+            let more = source(chunk)?;
+            if more.first().is_none_or(|c| c.is_empty()) {
+                ended = true;
+                for p in &mut pending {
+                    p.resize(p.len() + latency, 0.0);
+                }
+            } else {
+                for (p, m) in pending.iter_mut().zip(more) {
+                    p.extend(m);
+                }
+            }
+        }
+        let len = block.min(pending[0].len() - start);
+        if len == 0 {
+            break;
+        }
+        let end = start + len;
+        lanes.apply(pos as f64 / rate as f64);
+        let targets = params.engine_params();
+        for (engine, pair) in engines.iter_mut().zip(pending.chunks_mut(2)) {
+            engine.set_params(&targets);
+            match pair {
+                [l, r] => engine.process(&mut [&mut l[start..end], &mut r[start..end]]),
+                [m] => engine.process(&mut [&mut m[start..end]]),
+                _ => {}
+            }
+        }
+        let drop = skip.min(len);
+        skip -= drop;
+        if drop < len {
+            sink(
+                pending
+                    .iter()
+                    .map(|p| p[start + drop..end].to_vec())
+                    .collect(),
+            )?;
+        }
+        start = end;
+        pos += len;
+        progress.inc(len as u64);
+    }
+    Ok(engines.iter().map(|e| e.bad_input_samples).sum())
+}
+
+/// [`run_engine`] over audio in memory.
 fn render(
     input: &Audio,
     params: &EarshotParams,
@@ -134,45 +214,36 @@ fn render(
     block: usize,
     progress: &ProgressBar,
 ) -> Result<(Audio, u64), String> {
-    let rate = input.rate as f32;
-    let n = input.frames();
-    let lanes = automation::Bound::new(params, lanes)?;
-    lanes.apply(0.0);
-    let mut engine = Engine::new(rate, &params.engine_params());
-    let lat = engine.latency();
-    let mut out: Vec<Vec<f32>> = input
-        .channels
-        .iter()
-        .map(|c| {
-            let mut v = c.clone();
-            v.resize(n + lat, 0.0);
-            v
-        })
-        .collect();
-    let mut bad = 0;
-    for pair in out.chunks_mut(2) {
-        lanes.apply(0.0);
-        engine.set_params(&params.engine_params());
-        engine.reset();
-        let mut pos = 0;
-        while pos < n + lat {
-            let len = block.min(n + lat - pos);
-            lanes.apply(pos as f64 / rate as f64);
-            engine.set_params(&params.engine_params());
-            match pair {
-                [l, r] => engine.process(&mut [&mut l[pos..pos + len], &mut r[pos..pos + len]]),
-                [m] => engine.process(&mut [&mut m[pos..pos + len]]),
-                _ => {}
+    let ch = input.channels.len();
+    let mut read = 0;
+    let mut out = vec![Vec::with_capacity(input.frames()); ch];
+    let bad = run_engine(
+        input.rate,
+        ch,
+        params,
+        lanes,
+        block,
+        |n| {
+            let end = (read + n).min(input.frames());
+            let b = input
+                .channels
+                .iter()
+                .map(|c| c[read..end].to_vec())
+                .collect();
+            read = end;
+            Ok(b)
+        },
+        |b| {
+            for (o, c) in out.iter_mut().zip(b) {
+                o.extend(c);
             }
-            pos += len;
-            progress.inc(len as u64);
-        }
-        bad += engine.bad_input_samples;
-    }
-    let channels = out.into_iter().map(|c| c[lat..].to_vec()).collect();
+            Ok(())
+        },
+        progress,
+    )?;
     Ok((
         Audio {
-            channels,
+            channels: out,
             rate: input.rate,
         },
         bad,
@@ -238,16 +309,85 @@ fn render_file_plot(
     s: &Settings,
     png: Option<&Path>,
 ) -> Result<(), String> {
-    let audio = wav::read(input)?;
-    let seconds = audio.frames() as f64 / audio.rate as f64;
-    let (params, lanes) = setup(s, seconds)?;
-    let pairs = audio.channels.len().div_ceil(2) as u64;
-    let bar = progress_bar(pairs * audio.frames() as u64);
-    let (out, bad) = render(&audio, &params, &lanes, s.block, &bar)?;
+    let mut reader = wav::Reader::open(input)?;
+    let (rate, ch, frames) = (reader.rate, reader.channels, reader.frames);
+    let (params, lanes) = setup(s, frames as f64 / rate as f64)?;
+    let writer = wav::Writer::create(output, ch, rate, s.format)?;
+    let bar = progress_bar(frames as u64);
+    // Three threads: the file is read and written while the engine runs.
+    enum Msg {
+        Block(Vec<Vec<f32>>),
+        Done,
+    }
+    let (to_engine, from_reader) =
+        std::sync::mpsc::sync_channel::<Result<Vec<Vec<f32>>, String>>(4);
+    let (to_writer, from_engine) = std::sync::mpsc::sync_channel::<Msg>(4);
+    let (mut before, mut after) = (vec![Vec::new(); ch], vec![Vec::new(); ch]);
+    let keep = png.is_some();
+    let (bad, written) = std::thread::scope(|scope| {
+        let chunk = s.block * (16384 / s.block).max(1);
+        scope.spawn(move || loop {
+            let b = reader.block(chunk);
+            let end = matches!(&b, Ok(b) if b[0].is_empty()) || b.is_err();
+            if to_engine.send(b).is_err() || end {
+                break;
+            }
+        });
+        let writing = scope.spawn(move || {
+            let mut writer = writer;
+            for m in from_engine {
+                match m {
+                    Msg::Block(b) => writer.block(&b)?,
+                    Msg::Done => return writer.finish(),
+                }
+            }
+            // The engine stopped early: the writer is dropped, its temporary file removed.
+            Err(String::new())
+        });
+        let ran = run_engine(
+            rate,
+            ch,
+            &params,
+            &lanes,
+            s.block,
+            |_| {
+                let b = from_reader
+                    .recv()
+                    .unwrap_or_else(|_| Ok(vec![Vec::new(); ch]))?;
+                if keep {
+                    for (k, c) in before.iter_mut().zip(&b) {
+                        k.extend(c);
+                    }
+                }
+                Ok(b)
+            },
+            |b| {
+                if keep {
+                    for (k, c) in after.iter_mut().zip(&b) {
+                        k.extend(c);
+                    }
+                }
+                to_writer
+                    .send(Msg::Block(b))
+                    .map_err(|_| format!("{}: writing stopped", output.display()))
+            },
+            &bar,
+        );
+        if ran.is_ok() {
+            let _ = to_writer.send(Msg::Done);
+        }
+        drop(to_writer);
+        let written = writing
+            .join()
+            .unwrap_or_else(|_| Err("writer failed".into()));
+        (ran, written)
+    });
     bar.finish_and_clear();
-    let written = wav::write(output, &out, s.format)?;
+    let bad = bad?;
+    let written = written?;
     if let Some(png) = png {
-        plot_render(png, &audio, &out, &params, &lanes)?;
+        let to_audio = |channels| Audio { channels, rate };
+        plot_render(png, &to_audio(before), &to_audio(after), &params, &lanes)?;
     }
     if bad > 0 {
         eprintln!(
