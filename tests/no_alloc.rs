@@ -186,3 +186,28 @@ fn process_never_allocates() {
         assert_eq!(violation_count(), 0, "allocations in process() at {fs} Hz");
     }
 }
+
+#[test]
+fn story_mode_mapping_and_engine_never_allocate() {
+    // What the plugin does per block in Story mode: read the parameters, lay the scene
+    // targets over them, hand them to the engine.
+    let params = earshot::params::EarshotParams::default();
+    earshot::param_access::set(&params, "mode", "Story").unwrap();
+    let x = tone(1000.0, 0.5, 1.0, 48000.0);
+    let mut engine = Engine::new(48000.0, &params.engine_params());
+    let (mut l, mut r) = (x.clone(), x.clone());
+    let n = l.len();
+    reset_violation_count();
+    for (k, (a, b)) in l.chunks_mut(256).zip(r.chunks_mut(256)).enumerate() {
+        let position = (k * 256) as f32 / n as f32;
+        let handle = earshot::param_access::Handle::new(&params, "story").unwrap();
+        assert_no_alloc(|| {
+            handle.set_plain_clamped(position);
+            let p = params.engine_params();
+            engine.set_params(&p);
+            engine.process(&mut [a, b]);
+        });
+    }
+    assert_eq!(violation_count(), 0, "allocations in Story mode");
+    assert!(l.iter().chain(&r).all(|v| v.is_finite()));
+}
