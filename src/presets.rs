@@ -25,7 +25,7 @@ pub struct FactoryPreset {
 }
 
 /// The ids of one ear's audiogram parameters (`left_hl_125` …).
-fn audiogram_ids(ear: &str) -> Vec<String> {
+pub fn audiogram_ids(ear: &str) -> Vec<String> {
     STANDARD_HZ
         .iter()
         .map(|hz| {

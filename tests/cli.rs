@@ -198,6 +198,38 @@ fn formats_and_folders() {
 }
 
 #[test]
+fn every_preset_renders_and_audiograms_can_be_typed() {
+    let d = dir("presets");
+    let (i, o) = (d.join("in.wav"), d.join("out.wav"));
+    write_input(&i, 0.3);
+    for p in earshot::presets::all() {
+        let (ok, err) = earshot(&["render", s(&i), s(&o), "--preset", &p.id]);
+        assert!(ok, "{}: {err}", p.id);
+        assert!(read(&o).iter().all(|v| v.is_finite()), "{}", p.id);
+    }
+    // --left/--right equal the same thresholds set one by one.
+    let ruben = "55,60,65,70,70,75,80,85,90";
+    let (ok, err) = earshot(&[
+        "render",
+        s(&i),
+        s(&o),
+        "--left",
+        ruben,
+        "--right",
+        ruben,
+        "--param",
+        "severity=1",
+    ]);
+    assert!(ok, "{err}");
+    let typed = read(&o);
+    let (ok, err) = earshot(&["render", s(&i), s(&o), "--preset", "ruben"]);
+    assert!(ok, "{err}");
+    assert!(read(&o) == typed, "--left/--right differ from the preset");
+    let (ok, err) = earshot(&["render", s(&i), s(&o), "--left", "1,2,3"]);
+    assert!(!ok && err.contains("9 needed"), "{err}");
+}
+
+#[test]
 fn bad_input_gives_one_clear_line_and_leaves_no_output() {
     let d = dir("bad");
     let good = d.join("good.wav");

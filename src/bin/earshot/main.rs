@@ -19,7 +19,7 @@ mod wav;
 
 use automation::Lane;
 use clap::{Parser, Subcommand};
-use earshot::dsp::audiogram::{ama_handicap_percent, better_ear_grade, Preset};
+use earshot::dsp::audiogram::{ama_handicap_percent, better_ear_grade, Preset, STANDARD_HZ};
 use earshot::dsp::Engine;
 use earshot::param_access;
 use earshot::params::EarshotParams;
@@ -49,6 +49,13 @@ struct Settings {
     /// 0..1) or its displayed text (`pov_mode="Hard cut"`). Repeatable; see `earshot params`.
     #[arg(long = "param", value_name = "ID=VALUE")]
     params: Vec<String>,
+    /// Left-ear audiogram: 9 comma-separated thresholds, dB HL at 125, 250, 500, 1k, 2k, 3k,
+    /// 4k, 6k, 8k Hz (the right ear follows while the ears are linked).
+    #[arg(long, value_name = "DB_HL,...")]
+    left: Option<String>,
+    /// Right-ear audiogram (as --left); unlinks the ears.
+    #[arg(long, value_name = "DB_HL,...")]
+    right: Option<String>,
     /// Automate the story across the file: Story mode, position FROM at the start to TO at
     /// the end (e.g. 0:1).
     #[arg(long, value_name = "FROM:TO")]
@@ -104,6 +111,22 @@ fn setup(s: &Settings, seconds: f64) -> Result<(EarshotParams, Vec<Lane>), Strin
             .split_once('=')
             .ok_or_else(|| format!("--param `{kv}`: expected ID=VALUE"))?;
         param_access::set(&params, id.trim(), value)?;
+    }
+    for (ear, list) in [("left", &s.left), ("right", &s.right)] {
+        let Some(list) = list else { continue };
+        let values: Vec<&str> = list.split(',').map(str::trim).collect();
+        if values.len() != STANDARD_HZ.len() {
+            return Err(format!(
+                "--{ear}: {} thresholds given, 9 needed (dB HL at 125, 250, 500, 1k, 2k, 3k, 4k, 6k, 8k Hz)",
+                values.len()
+            ));
+        }
+        for (id, v) in presets::audiogram_ids(ear).iter().zip(values) {
+            param_access::set(&params, id, v).map_err(|e| format!("--{ear}: {e}"))?;
+        }
+        if ear == "right" {
+            param_access::set(&params, "link_ears", "off")?;
+        }
     }
     if let Some(seed) = s.seed {
         param_access::set_plain(&params, "tin_seed", seed as f32)
@@ -495,6 +518,8 @@ fn run_demo(dir: &Path) -> Result<(), String> {
         params: vec!["calibration=100".into()],
         story: Some("0:1".into()),
         automation: None,
+        left: None,
+        right: None,
         seed: None,
         format: Format::Float32,
         block: 512,
