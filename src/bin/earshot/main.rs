@@ -79,6 +79,8 @@ struct Settings {
     plot: Option<PathBuf>,
 }
 
+// Parsed once at start-up: the size of the render variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Cmd {
     /// Render a WAV file (or every WAV in a folder) through the engine. The output is
