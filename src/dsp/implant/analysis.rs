@@ -43,11 +43,11 @@ impl Section {
     }
 
     #[inline(always)]
-    fn run(&mut self, x: &mut [[f64; LANES]; 2]) {
+    fn run<const L: usize>(&mut self, x: &mut [[f64; LANES]; 2]) {
         let [b0, b1, b2, a1, a2] = &self.coef;
         for p in 0..2 {
             let (s1, s2, x) = (&mut self.s1[p], &mut self.s2[p], &mut x[p]);
-            for l in 0..LANES {
+            for l in 0..L {
                 let y = b0[l] * x[l] + s1[l];
                 s1[l] = b1[l] * x[l] - a1[l] * y + s2[l];
                 s2[l] = b2[l] * x[l] - a2[l] * y;
@@ -116,15 +116,15 @@ impl Analysis {
         self.since_renorm = 0;
     }
 
-    /// One input sample → each lane's band envelope (amplitude; lanes past the channel
-    /// count read 0).
+    /// One input sample → the band envelopes (amplitude) of the first `L` lanes (lanes
+    /// past the channel count read 0; lanes from `L` on are not computed).
     #[inline(always)]
-    pub fn process(&mut self, x: f32, envelope: &mut [f32; LANES]) {
+    pub fn process<const L: usize>(&mut self, x: f32, envelope: &mut [f32; LANES]) {
         let x = x as f64;
         let mut z = [[0.0f64; LANES]; 2];
         let [or, oi] = &mut self.osc;
         let [rr, ri] = &self.rot;
-        for l in 0..LANES {
+        for l in 0..L {
             z[0][l] = x * or[l];
             z[1][l] = x * oi[l];
             let (a, b) = (or[l] * rr[l] - oi[l] * ri[l], or[l] * ri[l] + oi[l] * rr[l]);
@@ -132,9 +132,9 @@ impl Analysis {
             oi[l] = b;
         }
         for s in &mut self.sections {
-            s.run(&mut z);
+            s.run::<L>(&mut z);
         }
-        for l in 0..LANES {
+        for l in 0..L {
             envelope[l] = (2.0 * (z[0][l] * z[0][l] + z[1][l] * z[1][l]).sqrt()) as f32;
         }
         self.since_renorm += 1;
@@ -181,7 +181,7 @@ mod tests {
         let mut count = 0;
         for i in 0..n {
             let x = amp * (2.0 * PI * f * i as f64 / fs).sin() as f32;
-            a.process(x, &mut env);
+            a.process::<LANES>(x, &mut env);
             if i > n / 2 {
                 for (s, e) in acc.iter_mut().zip(&env) {
                     *s += *e as f64;

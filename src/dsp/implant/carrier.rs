@@ -71,8 +71,8 @@ impl Phasors {
     }
 
     #[inline(always)]
-    fn advance(&mut self) {
-        for l in 0..LANES {
+    fn advance<const L: usize>(&mut self) {
+        for l in 0..L {
             let (a, b) = (self.re[l], self.im[l]);
             self.re[l] = a * self.rot_re[l] - b * self.rot_im[l];
             self.im[l] = a * self.rot_im[l] + b * self.rot_re[l];
@@ -233,28 +233,29 @@ impl Carriers {
     /// One output sample: the sum over lanes of `amp[l]` × carrier `kind` of lane `l`, for
     /// each requested kind weight (a crossfade computes two kinds at once). Each step is a
     /// loop over lanes into a per-lane array (which vectorises); only the final sum is serial.
+    /// Only the first `L` lanes are computed (the rest are silent: past the channel count).
     #[inline(always)]
-    pub fn next(&mut self, amp: &[f32; LANES], weights: &[f32; 4]) -> f32 {
-        self.sine.advance();
-        self.partial2.advance();
-        self.partial3.advance();
-        self.noise_osc.advance();
+    pub fn next<const L: usize>(&mut self, amp: &[f32; LANES], weights: &[f32; 4]) -> f32 {
+        self.sine.advance::<L>();
+        self.partial2.advance::<L>();
+        self.partial3.advance::<L>();
+        self.noise_osc.advance::<L>();
         let mut gain = [0.0f32; LANES];
-        for l in 0..LANES {
+        for l in 0..L {
             gain[l] = amp[l] * self.audible[l];
         }
         let mut lane = [0.0f32; LANES];
         if weights[0] > 0.0 {
             let mut v = [[0.0f32; LANES]; 2];
             for part in v.iter_mut() {
-                for l in 0..LANES {
+                for l in 0..L {
                     part[l] = white(&mut self.noise_state[l]);
                 }
             }
             let [b0, b1, b2, a1, a2] = &self.noise_coef;
             for (p, x) in v.iter_mut().enumerate() {
                 let [s1, s2] = &mut self.noise_s[p];
-                for l in 0..LANES {
+                for l in 0..L {
                     let y = b0[l] * x[l] + s1[l];
                     s1[l] = b1[l] * x[l] - a1[l] * y + s2[l];
                     s2[l] = b2[l] * x[l] - a2[l] * y;
@@ -262,19 +263,19 @@ impl Carriers {
                 }
             }
             let w = weights[0];
-            for l in 0..LANES {
+            for l in 0..L {
                 let re = v[0][l] * self.noise_osc.re[l] - v[1][l] * self.noise_osc.im[l];
                 lane[l] += w * gain[l] * self.noise_gain[l] * re;
             }
         }
         if weights[1] > 0.0 {
             let w = weights[1];
-            for l in 0..LANES {
+            for l in 0..L {
                 lane[l] += w * gain[l] * self.sine.re[l];
             }
         }
         // Pips keep time whatever is selected, so a switch to pulses starts in step.
-        for l in 0..LANES {
+        for l in 0..L {
             let start = self.pip_wait[l] <= 0.0;
             self.pip_pos[l] = if start {
                 -self.pip_wait[l]
@@ -293,24 +294,24 @@ impl Carriers {
             // train a unit sine's power.
             let w = weights[2] * (1.0 / (0.406_349 * PIP_FRACTION)).sqrt();
             let inv_len = 1.0 / self.pip_len;
-            for l in 0..LANES {
+            for l in 0..L {
                 let x = (self.pip_pos[l] * inv_len).min(1.0);
                 let shape = 16.0 * x * x * (1.0 - x) * (1.0 - x);
                 lane[l] += w * gain[l] * shape * self.sine.re[l];
             }
         }
-        for p in self.pip_pos.iter_mut() {
+        for p in self.pip_pos[..L].iter_mut() {
             *p += 1.0;
         }
         // The ring follows the amplitude up at once and decays slowly (always tracked, so a
         // switch to metallic starts from the right level).
-        for l in 0..LANES {
+        for l in 0..L {
             self.ring[l] = amp[l].max(self.ring[l] * self.ring_decay);
         }
         if weights[3] > 0.0 {
             // 1/√(1 + 0.5² + 0.25²): the partials' total power as one sine's.
             let w = weights[3] * 0.873;
-            for l in 0..LANES {
+            for l in 0..L {
                 let tone = self.sine.re[l]
                     + self.partial_gain[0][l] * self.partial2.re[l]
                     + self.partial_gain[1][l] * self.partial3.re[l];
@@ -364,7 +365,7 @@ mod tests {
             if i % frame as usize == 0 {
                 c.start_frame(frame);
             }
-            let y = c.next(&amp, &w);
+            let y = c.next::<LANES>(&amp, &w);
             acc += (y * y) as f64;
         }
         (acc / n as f64).sqrt() as f32

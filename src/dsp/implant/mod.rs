@@ -112,6 +112,9 @@ pub struct Processor {
     levels: [f32; MAX_CHANNELS],
     /// Whether this CPU runs the AVX2 build.
     avx2: bool,
+    /// Compute every lane, not only those carrying channels (tests: the results must not
+    /// differ).
+    all_lanes: bool,
 }
 
 impl Processor {
@@ -152,6 +155,7 @@ impl Processor {
             kind: [1.0, 0.0, 0.0, 0.0],
             levels: [0.0; MAX_CHANNELS],
             avx2,
+            all_lanes: false,
         };
         p.set_envelope_hz(160.0);
         p
@@ -313,12 +317,45 @@ impl Processor {
         let knee = ctl.calibration.sine_amplitude(agc::KNEE_DB_SPL);
         let target = kind_index(ctl.carrier);
         let step = 1.0 / (SWITCH_MS * 0.001 * self.sample_rate);
+        // Only the lanes that carry channels are computed, in whole vectors of 8.
+        match if self.all_lanes {
+            LANES
+        } else {
+            self.map.len()
+        } {
+            0..=8 => self.run_lanes::<8>(input, out, ctl, sink, knee, target, step),
+            9..=16 => self.run_lanes::<16>(input, out, ctl, sink, knee, target, step),
+            _ => self.run_lanes::<LANES>(input, out, ctl, sink, knee, target, step),
+        }
+        self.analysis.flush_tiny();
+        self.carriers.flush_tiny();
+        for v in self.env_s.iter_mut().flatten().chain(self.amp.iter_mut()) {
+            if v.abs() < 1e-30 {
+                *v = 0.0;
+            }
+        }
+    }
+
+    /// The per-sample loop over the first `L` lanes (≥ the channel count; the others stay
+    /// silent).
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn run_lanes<const L: usize>(
+        &mut self,
+        input: &[f32],
+        out: &mut [f32],
+        ctl: &ImplantControl,
+        sink: Option<&electrodogram::Electrodogram>,
+        knee: f32,
+        target: usize,
+        step: f32,
+    ) {
         let [b0, b1, b2, a1, a2] = self.env_coef;
         for (x, y) in input.iter().zip(out.iter_mut()) {
             let v = self.agc.process(*x, knee);
-            self.analysis.process(v, &mut self.raw);
+            self.analysis.process::<L>(v, &mut self.raw);
             let [s1, s2] = &mut self.env_s;
-            for l in 0..LANES {
+            for l in 0..L {
                 let r = self.raw[l];
                 let e = b0 * r + s1[l];
                 s1[l] = b1 * r - a1 * e + s2[l];
@@ -334,7 +371,7 @@ impl Processor {
             // Ramp each channel to its new amplitude over the frame.
             self.frame_pos += 1.0;
             let t = (self.frame_pos / self.frame_len).min(1.0);
-            for l in 0..LANES {
+            for l in 0..L {
                 self.amp[l] = self.amp_from[l] + t * (self.amp_to[l] - self.amp_from[l]);
             }
             // Carrier crossfade: the selected kind rises, the others fall.
@@ -353,14 +390,7 @@ impl Processor {
                     (k * std::f32::consts::FRAC_PI_2).sin()
                 }
             });
-            *y = self.carriers.next(&self.amp, &w);
-        }
-        self.analysis.flush_tiny();
-        self.carriers.flush_tiny();
-        for v in self.env_s.iter_mut().flatten().chain(self.amp.iter_mut()) {
-            if v.abs() < 1e-30 {
-                *v = 0.0;
-            }
+            *y = self.carriers.next::<L>(&self.amp, &w);
         }
     }
 }
@@ -519,6 +549,52 @@ mod tests {
         (0..n)
             .map(|i| amp * (2.0 * std::f64::consts::PI * f * i as f64 / fs as f64).sin() as f32)
             .collect()
+    }
+
+    #[test]
+    fn computing_only_the_channels_lanes_changes_nothing() {
+        // Every carrier, channel counts on both sides of the 8/16/24-lane steps: the output
+        // and the electrodogram are bit-identical to computing all 24 lanes.
+        let fs = 48000.0;
+        let x: Vec<f32> = noise(9600, 0.2, 5)
+            .iter()
+            .zip(tone(9600, 700.0, 0.1, fs))
+            .map(|(a, b)| a + b)
+            .collect();
+        for carrier in [
+            CarrierKind::Noise,
+            CarrierKind::Sine,
+            CarrierKind::Pulse,
+            CarrierKind::Metallic,
+        ] {
+            for channels in [1, 4, 8, 9, 12, 16, 17, 22] {
+                let ctl = ImplantControl {
+                    channels,
+                    carrier,
+                    ..ImplantControl::default()
+                };
+                let mut outs = Vec::new();
+                for all in [false, true] {
+                    let mut p = Processor::new(channels, fs);
+                    p.all_lanes = all;
+                    p.set_kind(carrier);
+                    let sink = electrodogram::Electrodogram::new(x.len());
+                    let mut out = vec![0.0; x.len()];
+                    for (i, o) in x.chunks(100).zip(out.chunks_mut(100)) {
+                        p.process(i, o, &ctl, Some(&sink));
+                    }
+                    let frames: Vec<Vec<f32>> = (0..sink.written())
+                        .map(|i| sink.read(i).expect("kept").levels[..channels].to_vec())
+                        .collect();
+                    outs.push((out, frames));
+                }
+                assert!(
+                    outs[0].1 == outs[1].1,
+                    "{carrier:?} {channels}: electrodogram"
+                );
+                assert!(outs[0].0 == outs[1].0, "{carrier:?} {channels}: output");
+            }
+        }
     }
 
     /// Runs `x` through a processor; returns the output and every frame's levels (read back
