@@ -6,8 +6,9 @@
 //! the band). The low-pass is a 6th-order Butterworth: a tone at a channel's centre lies ≈ 2
 //! half-widths from its neighbours' centres, where the low-pass is down 6 · 6 ≈ 33 dB — the
 //! channel selectivity an implant's FFT filterbank has, which plain 4th-order band-passes on
-//! 1/5-octave bands do not reach. All channels run side by side in fixed-size lanes (padded
-//! to [`LANES`]), so the loops vectorise and cost does not depend on the channel count.
+//! 1/5-octave bands do not reach. All channels run side by side in fixed-size lanes, so the
+//! loops vectorise: the first 8, 16 or all [`LANES`], whichever holds the channels (the
+//! lanes past them are silent and not computed).
 
 use super::greenwood::Channel;
 use std::f64::consts::PI;
