@@ -6,7 +6,7 @@
 //! one-poles with coefficient a, whose white-noise power gain is Σ h² = a⁴ (1 + r²)/(1 − r²)³
 //! (r = 1 − a; the sum of (n + 1)² r²ⁿ). So the level is right without measuring it.
 
-use super::tone::{rotate, Glide, CONTROL_EVERY};
+use super::tone::{rotate, Glide, PhasorQuad, CONTROL_EVERY};
 use crate::dsp::noise;
 use std::f64::consts::TAU;
 
@@ -139,25 +139,17 @@ impl NoiseBand {
             let len = self.countdown.min(rest.len());
             let (run, tail) = rest.split_at_mut(len);
             self.countdown -= len;
-            let w = self.w;
-            let w2 = rotate(w, w);
-            let w4 = rotate(w2, w2);
             let mut z = self.z;
-            let mut lanes = [
-                rotate(z, w),
-                rotate(z, w2),
-                rotate(z, rotate(w2, w)),
-                rotate(z, w4),
-            ];
+            let mut quad = PhasorQuad::new(z, self.w);
             let mut groups = run.chunks_exact_mut(4);
             for group in &mut groups {
                 for (l, y) in group.iter_mut().enumerate() {
                     let [i, q] = self.branches();
+                    let c = quad.lanes[l];
                     amp += step;
-                    *y += amp * self.norm * (i * lanes[l].0 as f32 - q * lanes[l].1 as f32);
+                    *y += amp * self.norm * (i * c.0 as f32 - q * c.1 as f32);
                 }
-                z = lanes[3];
-                lanes = lanes.map(|v| rotate(v, w4));
+                z = quad.step();
             }
             self.z = z;
             for y in groups.into_remainder() {

@@ -187,23 +187,15 @@ impl Tone {
                 // recursions instead of one chain of dependent multiplies.
                 let w = self.w[0];
                 let a0 = self.amps[0];
-                let w2 = rotate(w, w);
-                let w4 = rotate(w2, w2);
                 let mut z = self.z[0];
-                let mut lanes = [
-                    rotate(z, w),
-                    rotate(z, w2),
-                    rotate(z, rotate(w2, w)),
-                    rotate(z, w4),
-                ];
+                let mut quad = PhasorQuad::new(z, w);
                 let mut groups = run.chunks_exact_mut(4);
                 for group in &mut groups {
                     for (l, y) in group.iter_mut().enumerate() {
-                        *y += (amp + step * (l + 1) as f32) * a0 * lanes[l].1 as f32;
+                        *y += (amp + step * (l + 1) as f32) * a0 * quad.lanes[l].1 as f32;
                     }
                     amp += 4.0 * step;
-                    z = lanes[3];
-                    lanes = lanes.map(|v| rotate(v, w4));
+                    z = quad.step();
                 }
                 for y in groups.into_remainder() {
                     z = rotate(z, w);
@@ -226,6 +218,39 @@ impl Tone {
             }
             rest = tail;
         }
+    }
+}
+
+/// Four phasors a sample apart, z·w, z·w², z·w³, z·w⁴, each turned by w⁴ per group of four
+/// samples: four independent recursions instead of one chain of dependent multiplies (the
+/// tone's and the noise band's carriers).
+pub(super) struct PhasorQuad {
+    pub lanes: [(f64, f64); 4],
+    w4: (f64, f64),
+}
+
+impl PhasorQuad {
+    pub fn new(z: (f64, f64), w: (f64, f64)) -> Self {
+        let w2 = rotate(w, w);
+        let w4 = rotate(w2, w2);
+        Self {
+            lanes: [
+                rotate(z, w),
+                rotate(z, w2),
+                rotate(z, rotate(w2, w)),
+                rotate(z, w4),
+            ],
+            w4,
+        }
+    }
+
+    /// On to the next group; returns the phasor of the group just used's last sample.
+    #[inline(always)]
+    pub fn step(&mut self) -> (f64, f64) {
+        let last = self.lanes[3];
+        let w4 = self.w4;
+        self.lanes = self.lanes.map(|v| rotate(v, w4));
+        last
     }
 }
 
