@@ -528,6 +528,26 @@ impl Engine {
     }
 }
 
+/// Hands `f` one chunk as per-channel slices (1 = mono, 2 = stereo): the world (the
+/// latency-aligned dry input, `dry[ch][..chunk]`) and the ears (`channels[ch][pos..]`).
+fn world_and_ears(
+    dry: &[Vec<f32>],
+    channels: &mut [&mut [f32]],
+    pos: usize,
+    chunk: usize,
+    f: impl FnOnce(&[&[f32]], &mut [&mut [f32]]),
+) {
+    let ears = pos..pos + chunk;
+    match channels {
+        [l, r, ..] => f(
+            &[&dry[0][..chunk], &dry[1][..chunk]],
+            &mut [&mut l[ears.clone()], &mut r[ears]],
+        ),
+        [m] => f(&[&dry[0][..chunk]], &mut [&mut m[ears]]),
+        [] => {}
+    }
+}
+
 impl Engine {
     /// Tinnitus on one chunk, added to the ears.
     fn run_tinnitus(
@@ -541,26 +561,14 @@ impl Engine {
         let c = &self.tinnitus_control;
         let audiograms = [&ctl[0].audiogram, &ctl[1].audiogram];
         let cal = ctl[0].calibration;
-        let [d0, d1, ..] = &self.dry_scratch[..] else {
-            unreachable!("MAX_CHANNELS is 2")
-        };
-        match &mut channels[..nch] {
-            [l, r, ..] => self.tinnitus.process(
-                c,
-                &[&d0[..chunk], &d1[..chunk]],
-                &mut [&mut l[pos..pos + chunk], &mut r[pos..pos + chunk]],
-                audiograms,
-                cal,
-            ),
-            [m] => self.tinnitus.process(
-                c,
-                &[&d0[..chunk]],
-                &mut [&mut m[pos..pos + chunk]],
-                audiograms,
-                cal,
-            ),
-            [] => {}
-        }
+        let tinnitus = &mut self.tinnitus;
+        world_and_ears(
+            &self.dry_scratch,
+            &mut channels[..nch],
+            pos,
+            chunk,
+            |w, e| tinnitus.process(c, w, e, audiograms, cal),
+        );
     }
 
     /// The body layer on one chunk, from the latency-aligned world. Skipped (nothing added,
@@ -593,21 +601,14 @@ impl Engine {
             self.body.reset();
             self.body_running = true;
         }
-        let [d0, d1, ..] = &self.dry_scratch[..] else {
-            unreachable!("MAX_CHANNELS is 2")
-        };
-        match &mut channels[..nch] {
-            [l, r, ..] => self.body.process(
-                &[&d0[..chunk], &d1[..chunk]],
-                &mut [&mut l[pos..pos + chunk], &mut r[pos..pos + chunk]],
-                &from,
-                &to,
-            ),
-            [m] => self
-                .body
-                .process(&[&d0[..chunk]], &mut [&mut m[pos..pos + chunk]], &from, &to),
-            [] => {}
-        }
+        let body = &mut self.body;
+        world_and_ears(
+            &self.dry_scratch,
+            &mut channels[..nch],
+            pos,
+            chunk,
+            |w, e| body.process(w, e, &from, &to),
+        );
     }
 
     /// The implant stage on one chunk: each ear's loss output becomes
