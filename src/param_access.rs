@@ -166,9 +166,9 @@ impl<'a> Handle<'a> {
     }
 }
 
-/// Parameter `id` back to its default (unknown ids are ignored).
-pub fn set_default(params: &EarshotParams, id: &str) {
-    if let Ok(p) = find(params, id) {
+/// Every parameter back to its default.
+pub fn reset_all(params: &EarshotParams) {
+    for (_, p, _) in params.param_map() {
         // Safety: `p` points into `params`, which outlives this call.
         unsafe {
             p._internal_set_normalized_value(p.default_normalized_value());

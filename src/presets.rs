@@ -144,16 +144,9 @@ pub fn find(id: &str) -> Result<FactoryPreset, String> {
     })
 }
 
-/// Every parameter back to its default.
-pub fn reset_to_defaults(params: &EarshotParams) {
-    for info in param_access::describe(params) {
-        param_access::set_default(params, &info.id);
-    }
-}
-
 /// Load `preset` into `params`: defaults, then the preset's values.
 pub fn load(params: &EarshotParams, preset: &FactoryPreset) -> Result<(), String> {
-    reset_to_defaults(params);
+    param_access::reset_all(params);
     for (id, value) in &preset.values {
         param_access::set(params, id, value).map_err(|e| format!("preset {}: {e}", preset.id))?;
     }

@@ -94,32 +94,31 @@ impl Reader {
     pub fn block(&mut self, frames: usize) -> Result<Vec<Vec<f32>>, String> {
         let n = frames.min(self.frames - self.read);
         let mut out = vec![Vec::with_capacity(n); self.channels];
-        let bad = |e: hound::Error| format!("{}: truncated or damaged audio data ({e})", self.name);
-        let ch = self.channels;
         match self.int_scale {
-            None => {
-                let mut s = self.inner.samples::<f32>();
-                for i in 0..n * ch {
-                    let v = s
-                        .next()
-                        .ok_or_else(|| format!("{}: truncated audio data", self.name))?
-                        .map_err(bad)?;
-                    out[i % ch].push(v);
-                }
-            }
-            Some(scale) => {
-                let mut s = self.inner.samples::<i32>();
-                for i in 0..n * ch {
-                    let v = s
-                        .next()
-                        .ok_or_else(|| format!("{}: truncated audio data", self.name))?
-                        .map_err(bad)?;
-                    out[i % ch].push(v as f32 * scale);
-                }
-            }
+            None => self.pull::<f32>(n, &mut out, |v| v)?,
+            Some(scale) => self.pull::<i32>(n, &mut out, |v| v as f32 * scale)?,
         }
         self.read += n;
         Ok(out)
+    }
+
+    /// `n` frames of samples of type `S`, deinterleaved into `out` through `to_f32`.
+    fn pull<S: hound::Sample>(
+        &mut self,
+        n: usize,
+        out: &mut [Vec<f32>],
+        to_f32: impl Fn(S) -> f32,
+    ) -> Result<(), String> {
+        let ch = self.channels;
+        let mut samples = self.inner.samples::<S>();
+        for i in 0..n * ch {
+            let v = samples
+                .next()
+                .ok_or_else(|| format!("{}: truncated audio data", self.name))?
+                .map_err(|e| format!("{}: truncated or damaged audio data ({e})", self.name))?;
+            out[i % ch].push(to_f32(v));
+        }
+        Ok(())
     }
 }
 
