@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::rms_db;
+use common::null_db;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -122,8 +122,7 @@ fn story_zero_is_transparent_and_csv_automation_equals_the_story_flag() {
     let (ok, err) = earshot(&["render", s(&i), s(&o), "--story", "0:0"]);
     assert!(ok, "{err}");
     let (x, y) = (read(&i), read(&o));
-    let residual: Vec<f32> = y.iter().zip(&x).map(|(a, b)| a - b).collect();
-    let null = rms_db(&residual) - rms_db(&x);
+    let null = null_db(&y, &x);
     eprintln!("CLI story 0 null: {null:.1} dB");
     assert!(null < -90.0, "{null:.1} dB");
     // The same sweep written as an automation file.

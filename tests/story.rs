@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{highpass, noise, rms_db, run, tone, CAL, CLICK_THRESHOLD_DB};
+use common::{highpass, noise, null_db, rms_db, run, tone, CAL, CLICK_THRESHOLD_DB};
 use earshot::dsp::story::{self, SCENES};
 use earshot::dsp::Engine;
 use earshot::param_access::set;
@@ -76,8 +76,7 @@ fn position_zero_is_the_world_whatever_the_manual_controls_say() {
     let mut e = Engine::new(FS, &p.engine_params());
     let lat = e.latency();
     let y = run(&mut e, &x, 256);
-    let residual: Vec<f32> = y[lat..].iter().zip(&x).map(|(a, b)| a - b).collect();
-    let null = rms_db(&residual) - rms_db(&x);
+    let null = null_db(&y[lat..], &x);
     eprintln!("story 0 null: {null:.1} dB");
     assert!(null < -90.0, "{null:.1} dB");
 }

@@ -28,6 +28,13 @@ pub fn rms_db(x: &[f32]) -> f64 {
     10.0 * (p + 1e-300).log10()
 }
 
+/// Null depth of `y` against `x`: the RMS of `y − x` (sample by sample, over the shorter of
+/// the two) re the RMS of all of `x`, dB. Pass `y` already aligned (e.g. `&y[latency..]`).
+pub fn null_db(y: &[f32], x: &[f32]) -> f64 {
+    let residual: Vec<f32> = y.iter().zip(x).map(|(a, b)| a - b).collect();
+    rms_db(&residual) - rms_db(x)
+}
+
 /// Mono engine run over `input` in blocks of `block`.
 pub fn run(engine: &mut Engine, input: &[f32], block: usize) -> Vec<f32> {
     let mut out = input.to_vec();
