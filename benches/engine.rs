@@ -26,6 +26,23 @@ fn signal(n: usize) -> Vec<f32> {
         .collect()
 }
 
+/// One block of the stereo pair `l`, `r`, both starting as `x`: `step(pos, l, r)` gets the
+/// rest of the block from `pos` and returns how much of it it processed (its chunk).
+fn in_chunks(
+    x: &[f32],
+    l: &mut [f32],
+    r: &mut [f32],
+    mut step: impl FnMut(usize, &mut [f32], &mut [f32]) -> usize,
+) {
+    l.copy_from_slice(x);
+    r.copy_from_slice(x);
+    let mut pos = 0;
+    while pos < l.len() {
+        pos += step(pos, &mut l[pos..], &mut r[pos..]);
+    }
+    black_box((&l, &r));
+}
+
 /// Run `f` over `seconds` of audio in blocks and report × real time (also returned).
 fn realtime(name: &str, seconds: f32, mut f: impl FnMut()) -> f64 {
     let blocks = (seconds * FS / BLOCK as f32) as usize;
@@ -112,19 +129,15 @@ fn bench(c: &mut Criterion) {
         let [mut left, mut right] = [LossStage::new(FS), LossStage::new(FS)];
         let [mut l, mut r] = [x.clone(), x.clone()];
         let mut run = || {
-            l.copy_from_slice(&x);
-            r.copy_from_slice(&x);
-            let mut pos = 0;
-            while pos < BLOCK {
-                let n = (BLOCK - pos).min(left.until_frame());
+            in_chunks(&x, &mut l, &mut r, |_, l, r| {
+                let n = l.len().min(left.until_frame());
                 LossStage::process_stereo(
                     [&mut left, &mut right],
-                    [&mut l[pos..pos + n], &mut r[pos..pos + n]],
+                    [&mut l[..n], &mut r[..n]],
                     [&cl, &cr],
                 );
-                pos += n;
-            }
-            black_box((&l, &r));
+                n
+            })
         };
         g.bench_function(name, |b| b.iter(&mut run));
         let v = realtime(name, 20.0, &mut run);
@@ -176,28 +189,14 @@ fn bench(c: &mut Criterion) {
         let cal = Calibration::default();
         let [mut l, mut r] = [x.clone(), x.clone()];
         let mut run = || {
-            l.copy_from_slice(&x);
-            r.copy_from_slice(&x);
-            let mut pos = 0;
-            while pos < BLOCK {
-                let n = (BLOCK - pos).min(chunk);
-                let (wl, wr) = (&x[pos..pos + n], &x[pos..pos + n]);
-                t.process(
-                    &ctl,
-                    &[wl, wr],
-                    &mut [&mut l[pos..pos + n], &mut r[pos..pos + n]],
-                    [&a, &a],
-                    cal,
-                );
-                layer.process(
-                    &[wl, wr],
-                    &mut [&mut l[pos..pos + n], &mut r[pos..pos + n]],
-                    &body,
-                    &body,
-                );
-                pos += n;
-            }
-            black_box((&l, &r));
+            in_chunks(&x, &mut l, &mut r, |pos, l, r| {
+                let n = l.len().min(chunk);
+                let w = &x[pos..pos + n];
+                let (l, r) = (&mut l[..n], &mut r[..n]);
+                t.process(&ctl, &[w, w], &mut [&mut *l, &mut *r], [&a, &a], cal);
+                layer.process(&[w, w], &mut [l, r], &body, &body);
+                n
+            })
         };
         g.bench_function(name, |b| b.iter(&mut run));
         let v = realtime(name, 20.0, &mut run);
