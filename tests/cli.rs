@@ -272,30 +272,18 @@ fn bad_input_gives_one_clear_line_and_leaves_no_output() {
     }
     let missing = d.join("missing.wav");
     expect_error(&["render", s(&missing), s(&out)], "missing file");
-    expect_error(
-        &["render", s(&good), s(&out), "--param", "nope=1"],
-        "unknown id",
-    );
-    expect_error(
-        &["render", s(&good), s(&out), "--param", "severity=2"],
-        "out of range",
-    );
-    expect_error(
-        &["render", s(&good), s(&out), "--param", "severity"],
-        "no value",
-    );
-    expect_error(
-        &["render", s(&good), s(&out), "--preset", "nope"],
-        "unknown preset",
-    );
-    expect_error(
-        &["render", s(&good), s(&out), "--story", "0:9"],
-        "bad story",
-    );
-    expect_error(
-        &["render", s(&good), s(&out), "--automation", s(&missing)],
-        "missing automation",
-    );
+    for (extra, what) in [
+        (&["--param", "nope=1"][..], "unknown id"),
+        (&["--param", "severity=2"], "out of range"),
+        (&["--param", "severity"], "no value"),
+        (&["--preset", "nope"], "unknown preset"),
+        (&["--story", "0:9"], "bad story"),
+        (&["--automation", s(&missing)], "missing automation"),
+    ] {
+        let mut args = vec!["render", s(&good), s(&out)];
+        args.extend(extra);
+        expect_error(&args, what);
+    }
     // Unwritable: the output's folder would have to be inside a file.
     let (ok, err) = earshot(&["render", s(&good), &format!("{}/x.wav", s(&good))]);
     assert!(!ok && err.trim().lines().count() == 1, "{err}");
