@@ -4,28 +4,97 @@
 //! This file is the thin plugin glue: it maps parameters to [`dsp::Engine`] and nothing else.
 //! The signal flow lives in `src/dsp/` (see ARCHITECTURE.md).
 
+pub mod demo;
 pub mod dsp;
+pub mod editor;
 pub mod param_access;
 pub mod params;
 pub mod presets;
 
+use dsp::implant::electrodogram::Electrodogram;
 use dsp::Engine;
+use editor::snapshot::{self, SnapshotWriter};
+use editor::{EarshotEditor, EditorShared};
 use nice_plug::prelude::*;
 use params::EarshotParams;
 use std::num::NonZeroU32;
-use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex, OnceLock};
 
 pub struct Earshot {
     params: Arc<EarshotParams>,
     /// Built in `activate()` (all allocation happens there).
     engine: Option<Engine>,
+    /// The audio thread's end of the live view (publishes only while the editor is open).
+    snapshot: SnapshotWriter,
+    /// The editor's end and the electrodogram every engine writes to.
+    editor: Arc<EditorShared>,
+    /// The standalone app's built-in input (`earshot-standalone --demo-input`); `None` in a
+    /// host.
+    demo_input: Option<DemoInput>,
 }
+
+/// How the standalone app starts (set by `earshot-standalone` before the plugin exists; a
+/// plugin in a host never sets it).
+#[derive(Clone, Debug, Default)]
+pub struct StandaloneDemo {
+    /// A factory preset to start with (checked by the caller).
+    pub preset: Option<String>,
+    /// Play the demo drum loop instead of the audio input (for a machine without one).
+    pub demo_input: bool,
+}
+
+static STANDALONE_DEMO: OnceLock<StandaloneDemo> = OnceLock::new();
+
+/// Configure the standalone app; call once, before the plugin is created.
+pub fn set_standalone_demo(d: StandaloneDemo) {
+    let _ = STANDALONE_DEMO.set(d);
+}
+
+/// The demo loop, played in a circle over the input.
+struct DemoInput {
+    channels: Vec<Vec<f32>>,
+    pos: usize,
+}
+
+impl DemoInput {
+    fn fill(&mut self, out: &mut [&mut [f32]]) {
+        let len = self.channels[0].len();
+        let n = out.first().map_or(0, |c| c.len());
+        for (ch, chan) in out.iter_mut().enumerate() {
+            let src = &self.channels[ch % self.channels.len()];
+            for (i, x) in chan.iter_mut().enumerate() {
+                *x = src[(self.pos + i) % len];
+            }
+        }
+        self.pos = (self.pos + n) % len;
+    }
+}
+
+/// Stimulation frames the editor's electrodogram ring keeps (≈ 1 s at 900 pps).
+const ELECTRODOGRAM_FRAMES: usize = 1024;
 
 impl Default for Earshot {
     fn default() -> Self {
+        let params = Arc::new(EarshotParams::default());
+        if let Some(id) = STANDALONE_DEMO.get().and_then(|d| d.preset.as_deref()) {
+            if let Err(e) = presets::find(id).and_then(|p| presets::load(&params, &p)) {
+                nice_plug::nice_log!("{e}");
+            }
+        }
+        let open = Arc::new(AtomicBool::new(false));
+        let (writer, reader) = snapshot::channel(Arc::clone(&open));
         Self {
-            params: Arc::new(EarshotParams::default()),
+            params: Arc::clone(&params),
             engine: None,
+            snapshot: writer,
+            editor: Arc::new(EditorShared {
+                params,
+                snapshot: Mutex::new(reader),
+                electrodogram: Arc::new(Electrodogram::new(ELECTRODOGRAM_FRAMES)),
+                open,
+            }),
+            demo_input: None,
         }
     }
 }
@@ -52,12 +121,16 @@ impl Plugin for Earshot {
 
     const SAMPLE_ACCURATE_AUTOMATION: bool = true;
 
-    type Editor = ();
+    type Editor = EarshotEditor;
     type SysExMessage = ();
     type BackgroundTask = ();
 
     fn params(&self) -> Arc<dyn Params> {
         self.params.clone()
+    }
+
+    fn editor(&mut self, _async_executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
+        Some(EarshotEditor::new(Arc::clone(&self.editor)))
     }
 
     fn activate(
@@ -66,9 +139,16 @@ impl Plugin for Earshot {
         buffer_config: &BufferConfig,
         context: &mut impl ActivateContext<Self>,
     ) -> bool {
-        let engine = Engine::new(buffer_config.sample_rate, &self.params.engine_params());
+        let mut engine = Engine::new(buffer_config.sample_rate, &self.params.engine_params());
+        engine.share_electrodogram(Arc::clone(&self.editor.electrodogram));
         context.set_latency_samples(engine.latency() as u32);
         self.engine = Some(engine);
+        if STANDALONE_DEMO.get().is_some_and(|d| d.demo_input) {
+            self.demo_input = Some(DemoInput {
+                channels: demo::drum_loop(buffer_config.sample_rate, demo::SECONDS),
+                pos: 0,
+            });
+        }
         true
     }
 
@@ -85,9 +165,13 @@ impl Plugin for Earshot {
         _aux: &mut AuxiliaryBuffers,
         _context: &mut impl ProcessContext<Self>,
     ) -> ProcessStatus {
+        if let Some(d) = &mut self.demo_input {
+            d.fill(buffer.as_slice());
+        }
         if let Some(e) = &mut self.engine {
             e.set_params(&self.params.engine_params());
             e.process(buffer.as_slice());
+            self.snapshot.after_block(e, buffer.samples());
         }
         ProcessStatus::Normal
     }

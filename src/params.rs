@@ -604,6 +604,10 @@ pub struct EarshotParams {
     // Last, so the parameters before it keep their indices in saved sessions.
     #[nested(group = "Story")]
     pub story: StoryParams,
+    /// The editor window's size, logical points (saved with the session; never read by
+    /// `process()`).
+    #[persist = "editor-size"]
+    pub editor_size: std::sync::Mutex<(u32, u32)>,
 }
 
 impl Default for EarshotParams {
@@ -648,6 +652,7 @@ impl Default for EarshotParams {
                 pov_mode: EnumParam::new("POV mode", PovMode::Blend),
             },
             story: StoryParams::default(),
+            editor_size: std::sync::Mutex::new(crate::editor::DEFAULT_SIZE),
         }
     }
 }
@@ -661,6 +666,31 @@ impl EarshotParams {
             Mode::Manual => manual,
             Mode::Story => story::apply(&manual, self.story.position.value()),
         }
+    }
+
+    /// Whether Story mode overrides parameter `id` ([`story::apply`]): the editor greys these
+    /// while Story is on. Checked against `story::apply` by a test.
+    pub fn story_sets(id: &str) -> bool {
+        id.starts_with("left_")
+            || id.starts_with("right_")
+            || matches!(
+                id,
+                "severity"
+                    | "link_ears"
+                    | "smear_mode"
+                    | "smear_amount"
+                    | "tin_amount"
+                    | "tin_level"
+                    | "tin_duty"
+                    | "tin_exposure"
+                    | "ci_amount"
+                    | "ci_channels"
+                    | "ci_shift"
+                    | "ci_carrier"
+                    | "body_amount"
+                    | "body_voice"
+                    | "gain"
+            )
     }
 
     /// The manual controls' targets, whatever the mode.
@@ -681,6 +711,49 @@ impl EarshotParams {
             implant: self.implant.implant_params(),
             tinnitus: self.tinnitus.control(),
             body: self.body.control(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::param_access;
+
+    /// `story_sets` lists exactly the manual controls that Story mode ignores: moving any other
+    /// control changes what the engine gets in Story mode.
+    #[test]
+    fn story_sets_is_what_story_mode_overrides() {
+        for (id, ptr, _) in EarshotParams::default().param_map() {
+            if id == "mode" || id == "story" {
+                continue;
+            }
+            let params = EarshotParams::default();
+            param_access::set(&params, "mode", "story").unwrap();
+            param_access::set_plain(&params, "story", 0.5).unwrap();
+            let before = params.engine_params();
+            let p = params
+                .param_map()
+                .into_iter()
+                .find(|(i, _, _)| *i == id)
+                .unwrap()
+                .1;
+            // Safety: both pointers point into parameter structs alive here.
+            unsafe {
+                let d = ptr.default_normalized_value();
+                p._internal_set_normalized_value(if d > 0.5 { 0.0 } else { 1.0 });
+            }
+            let after = params.engine_params();
+            assert_eq!(
+                before == after,
+                EarshotParams::story_sets(&id),
+                "{id}: story mode {} it",
+                if before == after {
+                    "ignores"
+                } else {
+                    "follows"
+                }
+            );
         }
     }
 }

@@ -158,6 +158,10 @@ fn process_never_allocates() {
     for fs in [44100.0, 48000.0, 96000.0] {
         let params = extremes();
         let mut engine = Engine::new(fs, &params[0]);
+        // The editor's snapshot, published while its window is open (the plugin calls this
+        // after every block).
+        let open = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let (mut writer, mut reader) = earshot::editor::snapshot::channel(open);
         let (mut l, mut r) = (x.clone(), x.clone());
         reset_violation_count();
         let mut pos = 0;
@@ -169,6 +173,7 @@ fn process_never_allocates() {
             assert_no_alloc(|| {
                 engine.set_params(&p);
                 engine.process(&mut [a, b]);
+                writer.after_block(&engine, n);
                 if i % 5 == 0 {
                     engine.reset();
                 }
@@ -184,6 +189,7 @@ fn process_never_allocates() {
             }
         });
         assert_eq!(violation_count(), 0, "allocations in process() at {fs} Hz");
+        assert!(reader.read().serial > 0, "no snapshot was published");
     }
 }
 

@@ -17,6 +17,7 @@ use crate::dsp::implant::{ImplantControl, ImplantStage, EAS_OFF_HZ};
 use crate::dsp::limiter::SafetyLimiter;
 use crate::dsp::loss::{LossControl, LossStage};
 use crate::dsp::smoother::Smoother;
+use crate::dsp::tap::Tap;
 use crate::dsp::tinnitus::{Tinnitus, TinnitusControl, TinnitusMeter};
 use std::sync::Arc;
 
@@ -209,6 +210,8 @@ pub struct Engine {
     implant_scratch: Vec<f32>,
     /// Left (or mono) ear's stimulation frames, for the editor.
     electrodogram: Arc<Electrodogram>,
+    /// World and ears for the editor's live view.
+    tap: Tap,
     limiters: Vec<SafetyLimiter>,
     tinnitus: Tinnitus,
     tinnitus_control: TinnitusControl,
@@ -262,6 +265,7 @@ impl Engine {
             dry_scratch: (0..MAX_CHANNELS).map(|_| vec![0.0; hop]).collect(),
             implant_scratch: vec![0.0; hop],
             electrodogram: Arc::new(Electrodogram::new(ELECTRODOGRAM_FRAMES)),
+            tap: Tap::new(),
             limiters: (0..MAX_CHANNELS)
                 .map(|_| SafetyLimiter::new(sample_rate))
                 .collect(),
@@ -363,6 +367,11 @@ impl Engine {
         self.tinnitus.meter()
     }
 
+    /// The same meter, borrowed (no reference count touched: for the audio thread).
+    pub fn tinnitus_meter_ref(&self) -> &TinnitusMeter {
+        self.tinnitus.meter_ref()
+    }
+
     /// Clears all signal state and lands every smoother on its target; keeps allocations.
     pub fn reset(&mut self) {
         for e in &mut self.ears {
@@ -374,6 +383,7 @@ impl Engine {
         for l in &mut self.limiters {
             l.reset();
         }
+        self.tap.reset();
         for i in &mut self.implants {
             i.reset();
         }
@@ -450,6 +460,17 @@ impl Engine {
         Arc::clone(&self.electrodogram)
     }
 
+    /// Write stimulation frames to `e` from now on (the plugin keeps one electrodogram for the
+    /// editor across engines rebuilt by `activate()`). Call outside `process()`.
+    pub fn share_electrodogram(&mut self, e: Arc<Electrodogram>) {
+        self.electrodogram = e;
+    }
+
+    /// The live view's tap: the world and the ears after the loss and implant stages.
+    pub fn tap(&self) -> &Tap {
+        &self.tap
+    }
+
     /// Process channels in place (1 = mono, left ear; 2 = stereo). Extra channels are
     /// silenced. Channels must have equal length; any length is fine.
     pub fn process(&mut self, channels: &mut [&mut [f32]]) {
@@ -509,6 +530,15 @@ impl Engine {
                 }
             }
             self.run_implant(channels, nch, pos, chunk);
+            let (dry, span) = (&self.dry_scratch, pos..pos + chunk);
+            match &channels[..nch] {
+                [l, r] => self.tap.push(
+                    &[&dry[0][..chunk], &dry[1][..chunk]],
+                    &[&l[span.clone()], &r[span]],
+                ),
+                [m] => self.tap.push(&[&dry[0][..chunk]], &[&m[span]]),
+                _ => {}
+            }
             self.run_tinnitus(channels, nch, pos, chunk, &ctl);
             self.run_body(channels, nch, pos, chunk);
             for i in 0..chunk {

@@ -16,6 +16,7 @@ pub mod simd;
 pub mod smoother;
 pub mod stft;
 pub mod story;
+pub mod tap;
 pub mod tinnitus;
 
 pub use engine::{Engine, EngineParams};

@@ -234,6 +234,7 @@ pub fn apply(manual: &EngineParams, position: f32) -> EngineParams {
     p.body.voice = s.body_voice;
     // Smearing follows the degree of loss, as MSBG does.
     p.smear_manual = false;
+    p.smear_amount = 0.0;
     p.output_gain_db = s.output_gain_db;
     p
 }

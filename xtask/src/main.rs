@@ -2,6 +2,8 @@
 //!
 //! - `cargo xtask build`  builds both plugin bundles (release) and renders the demo to `demo/`.
 //! - `cargo xtask test`   runs the whole test suite (what `.ci/run` calls).
+//! - `cargo xtask screenshot` builds the standalone app and photographs its editor under
+//!   Xvfb (`target/editor.png`; part of `test`).
 //! - anything else (e.g. `cargo xtask bundle earshot --release`) goes to nice-plug-xtask.
 //!
 //! The xtask itself needs no system libraries, so it compiles on a bare machine and can
@@ -124,6 +126,113 @@ fn venv() -> Result<PathBuf> {
     Ok(py)
 }
 
+/// System packages for the standalone app and the editor's screenshot: ALSA and JACK headers
+/// (the standalone's audio backends link them), an X server without a display, ImageMagick's
+/// `import`, and the X11/GL libraries the editor's window loads at run time (the plugin
+/// itself links none of them: baseview and glutin open them when a window opens).
+const GUI_PACKAGES: &[&str] = &[
+    "pkg-config",
+    "libasound2-dev",
+    "libjack-jackd2-dev",
+    "xvfb",
+    "xauth",
+    "imagemagick",
+    "libgl1",
+    "libglx-mesa0",
+    "libgl1-mesa-dri",
+    "libegl1",
+    "libx11-xcb1",
+    "libxcursor1",
+    "libxkbcommon-x11-0",
+];
+
+/// A display number no X server uses now.
+fn free_display() -> Result<String> {
+    (90..120)
+        .find(|n| {
+            !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+                && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+        })
+        .map(|n| format!(":{n}"))
+        .ok_or_else(|| "no free X display number in :90..:119".to_string())
+}
+
+/// Kills the child when dropped (the X server and the app never outlive the step).
+struct Child(std::process::Child);
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The real editor in a real window: the standalone app (dummy audio backend, the demo drum
+/// loop as input, the Adapted implant scene) under Xvfb, photographed after it has run for a
+/// few seconds. Fails if the app exits early or the picture is (nearly) one colour.
+fn screenshot() -> Result {
+    ensure_apt(GUI_PACKAGES)?;
+    run(cargo().args([
+        "build",
+        "--release",
+        "--features",
+        "standalone",
+        "--bin",
+        "earshot-standalone",
+    ]))?;
+    let root = root();
+    let out = root.join("target/editor.png");
+    let _ = std::fs::remove_file(&out);
+    let display = free_display()?;
+    let spawn = |cmd: &mut Command| -> Result<Child> {
+        eprintln!("\n+ {cmd:?} &");
+        cmd.spawn().map(Child).map_err(|e| format!("{cmd:?}: {e}"))
+    };
+    let _xvfb = spawn(
+        Command::new("Xvfb")
+            .args([&display, "-screen", "0", "1280x800x24", "+extension", "GLX"])
+            .args(["-nolisten", "tcp"]),
+    )?;
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let mut app = spawn(
+        Command::new(root.join("target/release/earshot-standalone"))
+            .args([
+                "-b",
+                "dummy",
+                "--preset",
+                "scene-adapted-implant",
+                "--demo-input",
+            ])
+            .env("DISPLAY", &display),
+    )?;
+    // Long enough for the electrodogram's 0.7 s and several snapshots to fill the views.
+    std::thread::sleep(std::time::Duration::from_secs(8));
+    if let Ok(Some(status)) = app.0.try_wait() {
+        return Err(format!("the standalone app exited early ({status})"));
+    }
+    run(Command::new("import")
+        // The editor opens at its default size (1180 × 780) in the top-left corner.
+        .args(["-display", &display, "-window", "root"])
+        .args(["-crop", "1180x780+0+0", "+repage"])
+        .arg(&out))?;
+    drop(app);
+    let colours = Command::new("identify")
+        .args(["-format", "%k"])
+        .arg(&out)
+        .output()
+        .map_err(|e| format!("identify: {e}"))?;
+    let colours: usize = String::from_utf8_lossy(&colours.stdout)
+        .trim()
+        .parse()
+        .map_err(|_| "identify gave no colour count".to_string())?;
+    eprintln!("editor screenshot: {} ({colours} colours)", out.display());
+    if colours < 500 {
+        return Err(format!(
+            "the editor screenshot has only {colours} colours: the window did not draw"
+        ));
+    }
+    Ok(())
+}
+
 fn build() -> Result {
     bundle()?;
     run(cargo().args(["run", "--release", "--bin", "earshot", "--", "demo", "demo"]))?;
@@ -163,6 +272,7 @@ fn test() -> Result {
         ])
         .env("EARSHOT_PORTABLE_SIMD", "1"))?;
     run(cargo().args(["bench", "--no-run"]))?;
+    screenshot()?;
     bundle()?;
     let root = root();
     run(cargo()
@@ -195,6 +305,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("build") => build(),
         Some("test") => test(),
+        Some("screenshot") => screenshot(),
         _ => {
             std::env::set_current_dir(root()).ok();
             nice_plug_xtask::main_with_args("cargo xtask", args).map_err(|e| e.to_string())

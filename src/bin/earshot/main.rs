@@ -13,12 +13,12 @@
 //! the plugin's mapping to the engine, block by block, so it equals what a host renders.
 
 mod automation;
-mod demo;
 mod plot;
 mod wav;
 
 use automation::Lane;
 use clap::{Parser, Subcommand};
+use earshot::demo;
 use earshot::dsp::audiogram::{ama_handicap_percent, better_ear_grade, Preset, STANDARD_HZ};
 use earshot::dsp::Engine;
 use earshot::param_access;

@@ -262,6 +262,10 @@ impl Tinnitus {
         Arc::clone(&self.meter)
     }
 
+    pub fn meter_ref(&self) -> &TinnitusMeter {
+        &self.meter
+    }
+
     /// New targets. Continuous values are smoothed; a new seed restarts the random parts.
     pub fn set(&mut self, c: &TinnitusControl) {
         self.amount.set_target(if c.amount.is_finite() {

@@ -1,4 +1,5 @@
-//! The demo material: a drum loop the project owns (synthesised, deterministic).
+//! The demo material: a drum loop the project owns (synthesised, deterministic). The CLI's
+//! `earshot demo` renders it through the story; the standalone app plays it with `--demo-input`.
 
 /// Length of the demo, s: long enough for every scene of the story to be heard (the
 /// shortest, the sudden loss, lasts 5 % of it: 2.4 s).

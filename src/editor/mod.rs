@@ -1,0 +1,499 @@
+//! The editor (nice-plug-egui): the audiogram chart, the live view, the electrodogram, the
+//! story strip, the preset menu and every parameter.
+//!
+//! - [`snapshot`]: what the audio thread hands the editor (plain Rust, lock-free).
+//! - [`audiogram_chart`], [`live_view`], [`electrodogram_view`], [`story_strip`],
+//!   [`controls`], [`preset_menu`]: one view each.
+//! - This file: the layout ([`EarshotApp::draw`]) and the nice-plug `Editor` that opens it at
+//!   the size saved in the plugin state.
+//!
+//! Parameters change only through the host's setter ([`ParamSetter`]), so host automation,
+//! undo and gestures see every edit. The audio thread never waits for the editor: it
+//! publishes snapshots into a triple buffer only while the window is open.
+
+pub mod audiogram_chart;
+pub mod controls;
+pub mod electrodogram_view;
+pub mod live_view;
+pub mod preset_menu;
+pub mod snapshot;
+pub mod story_strip;
+
+use crate::dsp::audiogram::{ama_handicap_percent, better_ear_grade, Audiogram};
+use crate::dsp::calibration::Calibration;
+use crate::dsp::implant::electrodogram::Electrodogram;
+use crate::dsp::tap::TAP_LEN;
+use crate::params::{EarshotParams, Mode};
+use audiogram_chart::InEffect;
+use egui::{Color32, RichText, Ui, Vec2};
+use electrodogram_view::History;
+use live_view::{BandAnalyzer, LiveFrame, BANDS};
+use nice_plug::context::gui::GuiContext;
+use nice_plug::editor::dpi::{LogicalSize, NativeSize};
+use nice_plug::editor::{EditorHandle, HostMethods, SpawnedEditor};
+use nice_plug::prelude::*;
+use nice_plug_egui::widgets::ParamSlider;
+use nice_plug_egui::{EguiEditorHandle, EguiEditorState, EguiNiceSettings, NiceEguiApp};
+use snapshot::SnapshotReader;
+use std::error::Error;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// Default and smallest window, logical points.
+pub const DEFAULT_SIZE: (u32, u32) = (1180, 780);
+pub const MIN_SIZE: (u32, u32) = (900, 620);
+const MAX_SIZE: (u32, u32) = (4096, 4096);
+
+/// What the plugin shares with its editor.
+pub struct EditorShared {
+    pub params: Arc<EarshotParams>,
+    /// The live view's snapshots. Locked only by the editor's thread (the audio thread writes
+    /// through its own end of the triple buffer and never sees this lock).
+    pub snapshot: Mutex<SnapshotReader>,
+    /// The left (or mono) ear's stimulation frames (shared with every engine `activate()`
+    /// builds).
+    pub electrodogram: Arc<Electrodogram>,
+    /// True while a window is open: the audio thread publishes snapshots only then.
+    pub open: Arc<AtomicBool>,
+}
+
+/// The window size kept in the plugin state, clamped to what the editor can show (a
+/// corrupted state gives a usable window, not a 0×0 or 100 000-pixel one).
+pub fn saved_size(params: &EarshotParams) -> (u32, u32) {
+    let (w, h) = params
+        .editor_size
+        .lock()
+        .map(|s| *s)
+        .unwrap_or(DEFAULT_SIZE);
+    (
+        w.clamp(MIN_SIZE.0, MAX_SIZE.0),
+        h.clamp(MIN_SIZE.1, MAX_SIZE.1),
+    )
+}
+
+/// The editor's state between frames.
+pub struct EarshotApp {
+    shared: Arc<EditorShared>,
+    gui: Option<GuiContext>,
+    history: History,
+    analyzer: BandAnalyzer,
+    live: LiveFrame,
+    live_serial: u64,
+    sample_rate: f32,
+    last_preset: Option<String>,
+    status: String,
+    controls: controls::Drawn,
+    chart: egui::Rect,
+}
+
+impl EarshotApp {
+    pub fn new(shared: Arc<EditorShared>) -> Self {
+        Self {
+            shared,
+            gui: None,
+            history: History::new(),
+            analyzer: BandAnalyzer::new(TAP_LEN),
+            live: LiveFrame::default(),
+            live_serial: 0,
+            sample_rate: 48000.0,
+            last_preset: None,
+            status: String::new(),
+            controls: Vec::new(),
+            chart: egui::Rect::NOTHING,
+        }
+    }
+
+    /// What the live view shows now (for tests and the screenshot).
+    pub fn live_frame(&self) -> &LiveFrame {
+        &self.live
+    }
+
+    /// The electrodogram history drawn.
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    /// Where the last frame drew each parameter's slider (id, area, enabled).
+    pub fn controls(&self) -> &controls::Drawn {
+        &self.controls
+    }
+
+    /// Where the last frame drew the audiogram chart.
+    pub fn chart_rect(&self) -> egui::Rect {
+        self.chart
+    }
+
+    /// Reads new data from the audio thread: the latest snapshot, new stimulation frames.
+    fn pull(&mut self, in_effect: &crate::dsp::EngineParams) {
+        self.history.pull(&self.shared.electrodogram);
+        let Ok(mut reader) = self.shared.snapshot.lock() else {
+            return;
+        };
+        let s = reader.read();
+        if s.serial == self.live_serial {
+            return;
+        }
+        self.live_serial = s.serial;
+        self.sample_rate = s.sample_rate;
+        let cal = Calibration::new(in_effect.calibration_db_spl);
+        let world = self.analyzer.bands(&s.world, s.sample_rate, cal);
+        let ear = self.analyzer.bands(&s.ear, s.sample_rate, cal);
+        let amp = s.tinnitus_amplitude[0].max(s.tinnitus_amplitude[1]);
+        let tinnitus = (amp > 1e-6).then(|| {
+            (
+                cal.full_scale_sine_db_spl + 20.0 * amp.log10(),
+                s.tinnitus_pitch_hz,
+            )
+        });
+        self.live = LiveFrame {
+            world,
+            ear,
+            tinnitus,
+            body: None,
+        };
+        self.live.body = body_marker(&self.live.world, in_effect);
+    }
+
+    /// Draws the whole editor; every edit goes through `setter`.
+    pub fn draw(&mut self, ui: &mut Ui, setter: &ParamSetter) {
+        let shared = Arc::clone(&self.shared);
+        let params = &*shared.params;
+        let in_effect = params.engine_params();
+        self.pull(&in_effect);
+        let story_on = params.story.mode.value() == Mode::Story;
+
+        egui::Panel::right("all-parameters")
+            .resizable(true)
+            .default_size(330.0)
+            .show(ui, |ui| {
+                ui.heading("Parameters");
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    controls::show(ui, params, setter, story_on, &mut self.controls);
+                });
+            });
+
+        egui::CentralPanel::default().show(ui, |ui| {
+            // Fixed shares of the panel's width: content never pushes the panel wider.
+            let width = ui.available_width();
+            let gap = ui.spacing().item_spacing.x;
+            ui.horizontal(|ui| {
+                ui.heading(RichText::new("Earshot").strong());
+                ui.separator();
+                preset_menu::show(ui, params, setter, &mut self.last_preset, &mut self.status);
+                ui.separator();
+                ui.label("Mode");
+                ui.add(ParamSlider::for_param(&params.story.mode, setter));
+                ui.label("Severity");
+                ui.add_enabled(
+                    !story_on,
+                    ParamSlider::for_param(&params.loss.severity, setter),
+                );
+            });
+            ui.label(RichText::new(&self.status).weak());
+            let chart_w = (0.5 * width).floor();
+            let effect = self.in_effect_label(&in_effect, story_on);
+            ui.horizontal(|ui| {
+                let left = ui.vertical(|ui| {
+                    ui.set_min_width(chart_w);
+                    self.chart = audiogram_chart::show(
+                        ui,
+                        Vec2::new(chart_w, 320.0),
+                        params,
+                        setter,
+                        &effect,
+                        !story_on,
+                    )
+                    .rect;
+                    let drawn_right = if params.loss.link_ears.value() {
+                        params.left.audiogram()
+                    } else {
+                        params.right.audiogram()
+                    };
+                    egui::Grid::new("ear-figures")
+                        .num_columns(3)
+                        .spacing([10.0, 2.0])
+                        .show(ui, |ui| {
+                            ui.label("");
+                            ui.label(RichText::new("drawn").weak());
+                            ui.label(RichText::new("in effect now").weak());
+                            ui.end_row();
+                            let color = audiogram_chart::RIGHT_COLOR;
+                            ear_row(ui, "Right (O)", color, &drawn_right, &effect.right);
+                            let color = audiogram_chart::LEFT_COLOR;
+                            let drawn_left = params.left.audiogram();
+                            ear_row(ui, "Left (X)", color, &drawn_left, &effect.left);
+                        });
+                    ui.label(format!(
+                        "Both ears now: {} (better ear), AMA hearing handicap {:.1} %",
+                        better_ear_grade(&effect.left, &effect.right).name(),
+                        ama_handicap_percent(&effect.left, &effect.right)
+                    ));
+                });
+                // The live view takes what the chart's column left (its figures may be wider
+                // than the chart).
+                let live_w = (width - left.response.rect.width() - gap).max(200.0);
+                ui.vertical(|ui| {
+                    ui.set_width(live_w);
+                    live_view::show(ui, Vec2::new(live_w, 320.0), &self.live, &effect.left);
+                });
+            });
+            ui.add_space(4.0);
+            let array_w = 170.0;
+            ui.horizontal(|ui| {
+                let w = (width - array_w - gap).max(100.0);
+                ui.vertical(|ui| {
+                    ui.set_width(w);
+                    ui.label(RichText::new("Electrodogram (left ear)").strong());
+                    electrodogram_view::show_electrodogram(ui, Vec2::new(w, 150.0), &self.history);
+                });
+                let channels = if in_effect.implant.amount > 0.0 {
+                    in_effect.implant.channels
+                } else {
+                    0
+                };
+                electrodogram_view::show_array(
+                    ui,
+                    Vec2::new(array_w, 170.0),
+                    channels.max(1),
+                    in_effect.implant.shift_mm,
+                    self.sample_rate,
+                    self.history.latest(),
+                );
+            });
+            ui.add_space(4.0);
+            story_strip::show(ui, Vec2::new(width, 62.0), params, setter);
+        });
+        // The live view moves with the audio: redraw at about the snapshot rate.
+        ui.ctx()
+            .request_repaint_after(std::time::Duration::from_millis(16));
+    }
+
+    /// The engine's audiograms now, and what put them there.
+    fn in_effect_label(&self, p: &crate::dsp::EngineParams, story_on: bool) -> InEffect {
+        let right = if p.link_ears { p.left } else { p.right };
+        InEffect {
+            left: p.left.scaled(p.severity),
+            right: right.scaled(p.severity),
+            label: if story_on {
+                format!(
+                    "in effect: the story's audiogram at {:.0} % severity",
+                    p.severity * 100.0
+                )
+            } else {
+                format!("in effect: severity {:.0} %", p.severity * 100.0)
+            },
+        }
+    }
+}
+
+/// One ear's figures in the grid: as drawn on the chart, and as in effect now.
+fn ear_row(ui: &mut Ui, name: &str, color: Color32, drawn: &Audiogram, now: &Audiogram) {
+    ui.label(RichText::new(name).color(color).strong());
+    ui.label(audiogram_chart::ear_summary(drawn));
+    ui.label(audiogram_chart::ear_summary(now));
+    ui.end_row();
+}
+
+/// The felt drums: body amount and the world's level under the body band.
+fn body_marker(world: &[f32; BANDS], p: &crate::dsp::EngineParams) -> Option<(f32, f32)> {
+    if p.body.amount <= 0.0 {
+        return None;
+    }
+    let mut power = 0.0f32;
+    for (b, db) in world.iter().enumerate() {
+        if live_view::band_centre_hz(b) <= p.body.band_hz {
+            power += 10f32.powf(db / 10.0);
+        }
+    }
+    (power > 0.0).then(|| (p.body.amount, 10.0 * power.log10()))
+}
+
+impl NiceEguiApp for EarshotApp {
+    fn build(
+        &mut self,
+        _egui_ctx: egui::Context,
+        nice_gui_ctx: GuiContext,
+        _frame: &mut nice_plug_egui::Frame,
+    ) -> Result<(), nice_plug_egui::baseview::HandlerError> {
+        self.gui = Some(nice_gui_ctx);
+        Ok(())
+    }
+
+    fn ui(&mut self, ui: &mut Ui, _frame: &mut nice_plug_egui::Frame) {
+        if let Some(gui) = self.gui.clone() {
+            self.draw(ui, &gui.param_setter());
+        }
+    }
+
+    fn resized(&mut self, size: nice_plug_egui::baseview::WindowSize) {
+        if let Ok(mut s) = self.shared.params.editor_size.lock() {
+            *s = (
+                size.logical.width.round() as u32,
+                size.logical.height.round() as u32,
+            );
+        }
+    }
+
+    fn editor_closed(&mut self) {
+        self.gui = None;
+    }
+}
+
+/// The plugin's editor: opens an egui window at the size saved in the state.
+///
+/// nice-plug-egui's own editor takes its size once, when the plugin is created, before the
+/// host restores the state; this one builds it at each opening instead, so a session reopens
+/// the window at the size it was saved with.
+pub struct EarshotEditor {
+    shared: Arc<EditorShared>,
+    current: Mutex<Option<nice_plug_egui::EguiEditor<EarshotApp>>>,
+}
+
+impl EarshotEditor {
+    pub fn new(shared: Arc<EditorShared>) -> Self {
+        Self {
+            shared,
+            current: Mutex::new(None),
+        }
+    }
+
+    fn settings() -> EguiNiceSettings {
+        EguiNiceSettings::new()
+            .with_tile("Earshot")
+            .with_resize_hint(ResizeHint::resizable().with_min_max_logical_size(
+                Some(LogicalSize::new(MIN_SIZE.0 as f32, MIN_SIZE.1 as f32)),
+                Some(LogicalSize::new(MAX_SIZE.0 as f32, MAX_SIZE.1 as f32)),
+            ))
+    }
+}
+
+/// An open editor window; closing it (dropping this) stops the snapshots.
+pub struct EarshotEditorHandle {
+    inner: EguiEditorHandle,
+    open: Arc<AtomicBool>,
+}
+
+impl Drop for EarshotEditorHandle {
+    fn drop(&mut self) {
+        self.open.store(false, Ordering::Relaxed);
+    }
+}
+
+impl Editor for EarshotEditor {
+    type Handle = EarshotEditorHandle;
+
+    fn spawn(
+        &self,
+        parent: Option<ParentWindowHandle>,
+        wait_for_parent: bool,
+        fallback_scale_factor: Option<f64>,
+        gui_context: GuiContext,
+        host: Option<HostMethods>,
+    ) -> Result<SpawnedEditor<Self::Handle>, Box<dyn Error>> {
+        let (w, h) = saved_size(&self.shared.params);
+        let state = EguiEditorState::from_size(LogicalSize::new(w as f64, h as f64), 1.0);
+        let editor = nice_plug_egui::create_egui_editor(
+            state,
+            nice_plug_egui::RepaintNotifier::new(),
+            Self::settings(),
+            EarshotApp::new(Arc::clone(&self.shared)),
+        )
+        .ok_or("the egui editor could not be created")?;
+        let spawned = editor.spawn(
+            parent,
+            wait_for_parent,
+            fallback_scale_factor,
+            gui_context,
+            host,
+        )?;
+        if let Ok(mut c) = self.current.lock() {
+            *c = Some(editor);
+        }
+        self.shared.open.store(true, Ordering::Relaxed);
+        Ok(SpawnedEditor {
+            handle: EarshotEditorHandle {
+                inner: spawned.handle,
+                open: Arc::clone(&self.shared.open),
+            },
+            window: spawned.window,
+        })
+    }
+
+    fn size(&self) -> NativeSize<u32> {
+        if let Ok(c) = self.current.lock() {
+            if let Some(e) = c.as_ref() {
+                return e.size();
+            }
+        }
+        let (w, h) = saved_size(&self.shared.params);
+        NativeSize::from_size(LogicalSize::new(w as f64, h as f64).into(), 1.0)
+    }
+
+    fn resize_hint(&self) -> ResizeHint {
+        Self::settings().resize_hint
+    }
+}
+
+impl EditorHandle for EarshotEditorHandle {
+    type Window = <EguiEditorHandle as EditorHandle>::Window;
+    type Error = <EguiEditorHandle as EditorHandle>::Error;
+
+    fn run_until_closed(window: Self::Window) -> Result<(), Self::Error> {
+        EguiEditorHandle::run_until_closed(window)
+    }
+    fn set_parent(
+        &self,
+        parent: ParentWindowHandle,
+        window: &Self::Window,
+    ) -> Result<(), Self::Error> {
+        self.inner.set_parent(parent, window)
+    }
+    fn show(&self, window: &Self::Window) -> Result<(), Self::Error> {
+        self.inner.show(window)
+    }
+    fn hide(&self, window: &Self::Window) -> Result<(), Self::Error> {
+        self.inner.hide(window)
+    }
+    fn set_size(
+        &self,
+        new_size: NativeSize<u32>,
+        window: &Self::Window,
+    ) -> Result<(), Self::Error> {
+        self.inner.set_size(new_size, window)
+    }
+    fn host_main_thread_callback(&self, window: &Self::Window) {
+        self.inner.host_main_thread_callback(window)
+    }
+    fn adjust_size(
+        &self,
+        new_size: NativeSize<u32>,
+        window: &Self::Window,
+    ) -> Option<NativeSize<u32>> {
+        self.inner.adjust_size(new_size, window)
+    }
+    fn set_fallback_scale_factor(
+        &self,
+        scale_factor: f64,
+        window: &Self::Window,
+    ) -> Result<(), Self::Error> {
+        self.inner.set_fallback_scale_factor(scale_factor, window)
+    }
+    fn on_virtual_key_from_host(
+        &self,
+        key_code: VirtualKeyCode,
+        is_down: bool,
+        modifiers: Modifiers,
+    ) -> bool {
+        self.inner
+            .on_virtual_key_from_host(key_code, is_down, modifiers)
+    }
+    fn state_changed(&self) {
+        self.inner.state_changed()
+    }
+    fn param_value_changed(&self, id: &str, normalized_value: f32) {
+        self.inner.param_value_changed(id, normalized_value)
+    }
+    fn param_modulation_changed(&self, id: &str, modulation_offset: f32) {
+        self.inner.param_modulation_changed(id, modulation_offset)
+    }
+}
