@@ -166,6 +166,24 @@ impl Drop for Child {
     }
 }
 
+fn spawn(cmd: &mut Command) -> Result<Child> {
+    eprintln!("\n+ {cmd:?} &");
+    cmd.spawn().map(Child).map_err(|e| format!("{cmd:?}: {e}"))
+}
+
+/// An X server without a screen (with GLX) on a free display, for as long as the returned
+/// child lives.
+fn xvfb() -> Result<(Child, String)> {
+    let display = free_display()?;
+    let server = spawn(
+        Command::new("Xvfb")
+            .args([&display, "-screen", "0", "1280x800x24", "+extension", "GLX"])
+            .args(["-nolisten", "tcp"]),
+    )?;
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    Ok((server, display))
+}
+
 /// The real editor in a real window: the standalone app (dummy audio backend, the demo drum
 /// loop as input, the Adapted implant scene) under Xvfb, photographed after it has run for a
 /// few seconds. Fails if the app exits early or the picture is (nearly) one colour.
@@ -182,17 +200,7 @@ fn screenshot() -> Result {
     let root = root();
     let out = root.join("target/editor.png");
     let _ = std::fs::remove_file(&out);
-    let display = free_display()?;
-    let spawn = |cmd: &mut Command| -> Result<Child> {
-        eprintln!("\n+ {cmd:?} &");
-        cmd.spawn().map(Child).map_err(|e| format!("{cmd:?}: {e}"))
-    };
-    let _xvfb = spawn(
-        Command::new("Xvfb")
-            .args([&display, "-screen", "0", "1280x800x24", "+extension", "GLX"])
-            .args(["-nolisten", "tcp"]),
-    )?;
-    std::thread::sleep(std::time::Duration::from_secs(2));
+    let (_xvfb, display) = xvfb()?;
     let mut app = spawn(
         Command::new(root.join("target/release/earshot-standalone"))
             .args([
@@ -275,6 +283,9 @@ fn test() -> Result {
     screenshot()?;
     bundle()?;
     let root = root();
+    // The CLAP bundle in clack-host, including its editor opened and closed 100 times in an
+    // X window while audio runs.
+    let (xvfb_server, display) = xvfb()?;
     run(cargo()
         .args([
             "test",
@@ -283,8 +294,11 @@ fn test() -> Result {
             "--",
             "--ignored",
             "--test-threads=1",
+            "--nocapture",
         ])
+        .env("DISPLAY", &display)
         .env("EARSHOT_CLAP", root.join("target/bundled/Earshot.clap")))?;
+    drop(xvfb_server);
     let py = venv()?;
     run(Command::new(&py).args(["tests/python/msbg_reference.py", "--check"]))?;
     run(Command::new(&py)
