@@ -113,6 +113,25 @@ fn bench(c: &mut Criterion) {
         });
     }
 
+    // What the editor costs the audio thread: the snapshot writer after each block, with the
+    // window closed (one atomic load) and open (a copy of the tap into the triple buffer about
+    // 60 times a second), beside the engine it follows.
+    {
+        let mut e = Engine::new(FS, &ruben(1.0));
+        let (mut l, mut r) = (x.clone(), x.clone());
+        e.process(&mut [&mut l, &mut r]);
+        for open in [false, true] {
+            let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(open));
+            let (mut w, _reader) = earshot::editor::snapshot::channel(flag);
+            let name = if open {
+                "snapshot_writer_editor_open"
+            } else {
+                "snapshot_writer_editor_closed"
+            };
+            g.bench_function(name, |b| b.iter(|| w.after_block(black_box(&e), BLOCK)));
+        }
+    }
+
     let mut loss_x = 0.0;
     // The loss stage alone (two ears, as the engine runs them), full fidelity: MSBG's severe
     // bank and smearing. Linked ears share one pass over the smearing matrix; ears in

@@ -217,3 +217,44 @@ fn shifted_sine_carriers_sound_at_greenwood_of_the_shifted_place() {
         }
     }
 }
+
+#[test]
+fn skipping_the_unheard_loss_stage_changes_nothing_heard() {
+    // Implant alone (amount 1, acoustic crossover off): nothing of the loss stage is heard,
+    // so the engine does not run it. The output is bit for bit what running it gives.
+    let fs = 48000.0;
+    let x = noise(96000, 0.3, 11);
+    let p = with_implant(severe(), on());
+    let mut full = Engine::new(fs, &p);
+    full.always_run_loss(true);
+    assert_eq!(
+        run(&mut Engine::new(fs, &p), &x, 256),
+        run(&mut full, &x, 256)
+    );
+
+    // Heard again (amount 1 → 0.5 at 1 s): the skipped loss stage restarts from silence
+    // under the implant's 20 ms ramp, and sounds as if it had never stopped.
+    let half = EngineParams {
+        implant: ImplantParams {
+            amount: 0.5,
+            ..on()
+        },
+        ..p
+    };
+    let render = |always: bool| {
+        let mut e = Engine::new(fs, &p);
+        e.always_run_loss(always);
+        let mut y = run(&mut e, &x[..48000], 256);
+        e.set_params(&half);
+        y.extend(run(&mut e, &x[48000..], 256));
+        y
+    };
+    let (fast, full) = (render(false), render(true));
+    assert!(fast.iter().all(|v| v.is_finite()));
+    // From the moment it is heard again, against a loss stage that never stopped: what
+    // differs is the restarted stage's own history (≈ -60 dB in the first 100 ms, ≈ -66 dB
+    // after).
+    let null = null_db(&fast[48000..], &full[48000..]);
+    eprintln!("after the loss stage is heard again: null {null:.1} dB");
+    assert!(null < -58.0, "null {null:.1} dB");
+}

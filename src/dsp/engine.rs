@@ -205,6 +205,11 @@ pub struct Engine {
     implant_discrete: (usize, usize, CarrierKind),
     /// Whether the implant stages ran in the previous chunk (else they are reset first).
     implant_running: bool,
+    /// Whether the loss stages were skipped in the previous chunk (the implant alone was
+    /// heard): they restart from silence when heard again.
+    loss_skipped: bool,
+    /// Tests: run the loss stages even when nothing of them is heard.
+    always_run_loss: bool,
     dry: Vec<DelayLine>,
     dry_scratch: Vec<Vec<f32>>,
     implant_scratch: Vec<f32>,
@@ -261,6 +266,8 @@ impl Engine {
                 params.implant.carrier,
             ),
             implant_running: false,
+            loss_skipped: false,
+            always_run_loss: false,
             dry: (0..MAX_CHANNELS).map(|_| DelayLine::new(latency)).collect(),
             dry_scratch: (0..MAX_CHANNELS).map(|_| vec![0.0; hop]).collect(),
             implant_scratch: vec![0.0; hop],
@@ -388,6 +395,7 @@ impl Engine {
             i.reset();
         }
         self.implant_running = false;
+        self.loss_skipped = false;
         self.tinnitus.reset();
         self.body.reset();
         self.body_running = false;
@@ -454,6 +462,24 @@ impl Engine {
         }
     }
 
+    /// True while nothing of the loss stages reaches the ears: the implant alone is heard
+    /// (amount settled at 1) and the acoustic crossover is off. Then they need not run.
+    fn loss_unheard(&self) -> bool {
+        let (a, eas) = (&self.implant.amount, &self.implant.eas);
+        !self.always_run_loss
+            && a.value() == 1.0
+            && a.target() == 1.0
+            && eas.value() <= EAS_OFF_HZ
+            && eas.target() <= EAS_OFF_HZ
+    }
+
+    /// Tests: run the loss stages even while nothing of them is heard (to check that
+    /// skipping them changes nothing).
+    #[doc(hidden)]
+    pub fn always_run_loss(&mut self, on: bool) {
+        self.always_run_loss = on;
+    }
+
     /// The left (or mono) ear's electrodogram: every stimulation frame while the implant runs,
     /// readable from any thread without locks.
     pub fn electrodogram(&self) -> Arc<Electrodogram> {
@@ -511,17 +537,30 @@ impl Engine {
                 }
             }
             let ctl = [self.loss_control(0), self.loss_control(1)];
-            if let [left, right, ..] = &mut channels[..nch] {
-                let [ear_l, ear_r, ..] = &mut self.ears[..] else {
-                    unreachable!("MAX_CHANNELS is 2")
-                };
-                LossStage::process_stereo(
-                    [ear_l, ear_r],
-                    [&mut left[pos..pos + chunk], &mut right[pos..pos + chunk]],
-                    [&ctl[0], &ctl[1]],
-                );
-            } else if let [mono] = &mut channels[..nch] {
-                self.ears[0].process(&mut mono[pos..pos + chunk], &ctl[0]);
+            if self.loss_unheard() {
+                // The channels keep the (sanitised) input; the implant replaces it.
+                self.loss_skipped = true;
+            } else if std::mem::take(&mut self.loss_skipped) {
+                // Heard again: start from silence (a fade-in under the implant's ramp), not
+                // from the state of before the skip.
+                for e in &mut self.ears {
+                    e.reset();
+                }
+            }
+            match &mut channels[..nch] {
+                _ if self.loss_skipped => {}
+                [left, right, ..] => {
+                    let [ear_l, ear_r, ..] = &mut self.ears[..] else {
+                        unreachable!("MAX_CHANNELS is 2")
+                    };
+                    LossStage::process_stereo(
+                        [ear_l, ear_r],
+                        [&mut left[pos..pos + chunk], &mut right[pos..pos + chunk]],
+                        [&ctl[0], &ctl[1]],
+                    );
+                }
+                [mono] => self.ears[0].process(&mut mono[pos..pos + chunk], &ctl[0]),
+                [] => {}
             }
             // The world, aligned with the loss stage's output.
             for ch in 0..nch {
@@ -673,9 +712,11 @@ impl Engine {
             self.implants[ch].process(&self.dry_scratch[ch][..chunk], loss, out, &ctl, sink);
             // The amount ramps linearly across the chunk (as its smoother did).
             let step = (end - start) / chunk as f32;
+            // Weighted so that amount 1 gives the implant's output exactly, whatever the
+            // loss stage left (or did not run).
             for (i, (l, c)) in loss.iter_mut().zip(out.iter()).enumerate() {
                 let a = start + step * (i + 1) as f32;
-                *l += a * (c - *l);
+                *l = (1.0 - a) * *l + a * c;
             }
         }
     }
