@@ -497,3 +497,27 @@ impl EditorHandle for EarshotEditorHandle {
         self.inner.param_modulation_changed(id, modulation_offset)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_size_is_saved_with_the_state_and_clamped_when_restored() {
+        let saved = EarshotParams::default();
+        assert_eq!(saved_size(&saved), DEFAULT_SIZE);
+        *saved.editor_size.lock().unwrap() = (1500, 900);
+        let fields = saved.serialize_fields();
+        assert!(fields.contains_key("editor-size"), "{fields:?}");
+
+        let restored = EarshotParams::default();
+        restored.deserialize_fields(&fields);
+        assert_eq!(saved_size(&restored), (1500, 900));
+        // A corrupted state: sizes out of range are clamped. (Text that is no size at all is
+        // nice-plug's to reject: it keeps the field as it was, and debug builds assert.)
+        let mut bad = fields.clone();
+        bad.insert("editor-size".into(), "[0,99999]".into());
+        restored.deserialize_fields(&bad);
+        assert_eq!(saved_size(&restored), (MIN_SIZE.0, MAX_SIZE.1));
+    }
+}
