@@ -298,3 +298,22 @@ fn bad_input_gives_one_clear_line_and_leaves_no_output() {
         assert!(!name.ends_with(".partial"), "left {name}");
     }
 }
+
+#[test]
+fn listings_piped_into_a_closed_pipe_end_quietly() {
+    // `earshot params | head -1`: the reader goes away before the listing is written. The
+    // listing must end quietly with success, as Unix tools do, not with a panic.
+    for cmd in ["params", "presets"] {
+        let mut child = std::process::Command::new(CLI)
+            .arg(cmd)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{cmd}: {:?} {err}", out.status);
+        assert!(!err.contains("panicked"), "{cmd}: {err}");
+    }
+}

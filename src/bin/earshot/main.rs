@@ -470,34 +470,52 @@ fn render_folder(input: &Path, output: &Path, s: &Settings) -> Result<(), String
     Ok(())
 }
 
-fn list_params() {
-    let p = EarshotParams::default();
-    println!(
-        "{:<16} {:<28} {:<10} {:>18} {:>18} {:>18}",
-        "id", "name", "group", "min", "max", "default"
-    );
-    for i in param_access::describe(&p) {
-        println!(
-            "{:<16} {:<28} {:<10} {:>18} {:>18} {:>18}",
-            i.id, i.name, i.group, i.min, i.max, i.default
-        );
+/// Print `text` to stdout. A closed pipe (`earshot params | head`) ends the listing quietly,
+/// as Unix tools do; other write errors are reported.
+fn print_out(text: &str) -> Result<(), String> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("stdout: {e}")),
+        _ => Ok(()),
     }
 }
 
-fn list_presets() {
-    println!("Factory presets (earshot render --preset ID):");
-    for p in presets::all() {
-        println!("  {:<22} {:<30} {}", p.id, p.name, p.description);
+fn list_params() -> String {
+    use std::fmt::Write;
+    let p = EarshotParams::default();
+    let mut out = String::new();
+    let mut row = |c: [&str; 6]| {
+        let _ = writeln!(
+            out,
+            "{:<16} {:<28} {:<10} {:>18} {:>18} {:>18}",
+            c[0], c[1], c[2], c[3], c[4], c[5]
+        );
+    };
+    row(["id", "name", "group", "min", "max", "default"]);
+    for i in param_access::describe(&p) {
+        row([&i.id, &i.name, &i.group, &i.min, &i.max, &i.default]);
     }
-    println!();
-    println!(
+    out
+}
+
+fn list_presets() -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(out, "Factory presets (earshot render --preset ID):");
+    for p in presets::all() {
+        let _ = writeln!(out, "  {:<22} {:<30} {}", p.id, p.name, p.description);
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
         "{:<14} {:>40}  {:>6}  {:<18} {:>6}",
         "audiogram", "dB HL 125..8k", "PTA4", "WHO 2021", "AMA %"
     );
     for p in Preset::ALL {
         let a = p.audiogram();
         let t: Vec<String> = a.thresholds_db_hl.iter().map(|v| format!("{v}")).collect();
-        println!(
+        let _ = writeln!(
+            out,
             "{:<14} {:>40}  {:>6.1}  {:<18} {:>6.1}",
             p.id(),
             t.join(","),
@@ -506,6 +524,7 @@ fn list_presets() {
             ama_handicap_percent(&a, &a)
         );
     }
+    out
 }
 
 fn run_demo(dir: &Path) -> Result<(), String> {
@@ -550,14 +569,8 @@ fn run() -> Result<(), String> {
                 render_file(&input, &output, &settings)
             }
         }
-        Cmd::Params => {
-            list_params();
-            Ok(())
-        }
-        Cmd::Presets => {
-            list_presets();
-            Ok(())
-        }
+        Cmd::Params => print_out(&list_params()),
+        Cmd::Presets => print_out(&list_presets()),
         Cmd::Demo { dir } => run_demo(&dir),
     }
 }
