@@ -1,0 +1,198 @@
+"""Earshot in a real DAW: Ardour 7 (Debian's `ardour`), headless, through its Lua session
+interpreter `ardour7-lua`.
+
+Run by `cargo xtask test` with EARSHOT_VST3 (the bundle) and EARSHOT_CLI (the `earshot`
+binary) set. In a scratch HOME it installs and scans the VST3, then runs
+`ardour/session.lua`, which builds a session with Earshot as an insert on a stereo track fed
+by the project's own test material (`ardour/earshot_material.lua`, bounced into a region),
+and exports renders. This script checks:
+
+- Ardour loads the plugin and lists every parameter, with the names `earshot params` gives;
+- with every parameter at its default the render is the material sample for sample (Ardour
+  compensates the latency the plugin reports; a wrong report would shift it);
+- one parameter of each group automated across its whole range renders finite, non-silent
+  audio.
+
+Not run by `cargo xtask test` yet, and not complete (the note on the Ardour issue has the
+details):
+- Several renders in one `luasession` run do not work yet: a new `Session:simple_export()`
+  per render made Ardour 7.3 abort on a corrupted heap (inside its export-preset loading)
+  in about half the runs; one exporter reused writes only the first render, the later files
+  are empty. The next step is one render per `ardour7-lua` run (reopening the saved
+  session, which is also the save/reload check). Whether Earshot has any part in the heap
+  corruption is open (a one-render run under valgrind shows no invalid access).
+- Not checked yet: the automated render against `earshot render` (it differs by about
+  -16 to -30 dB: the loss stage's output at transients depends on where its frames fall
+  relative to the audio, i.e. on how long the plugin ran before the render), clicks, and a
+  save/reload render (same cause).
+
+Run it by hand: `cargo xtask bundle earshot --release`, `apt-get install ardour`, then
+`python3 tests/python/test_ardour.py` (numpy and scipy).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from scipy.io import wavfile
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+VST3 = Path(os.environ.get("EARSHOT_VST3", str(ROOT / "target/bundled/Earshot.vst3")))
+CLI = os.environ.get("EARSHOT_CLI", str(ROOT / "target/release/earshot"))
+ARDOUR_LIB = Path("/usr/lib/ardour7")
+SCANNER = ARDOUR_LIB / "ardour-vst3-scanner"
+FAILURES: list[str] = []
+
+# Ardour's float-WAV export preset (its own "BWAV 32float Export" format, id from Ardour's
+# share/export; the preset id is ours and matches session.lua).
+EXPORT_PRESET = """<?xml version="1.0" encoding="UTF-8"?>
+<ExportPreset id="3f0c8f55-5a43-4b5e-9c1e-6a1de0a5e001" name="Earshot float WAV">
+  <ExportFormat id="20b4ab09-6452-4cb3-bd66-b921cdbd2942"/>
+  <ExportFilename>
+    <Folder relative="1" path="export"/>
+    <Field name="label" enabled="1"/>
+    <Field name="session" enabled="0"/>
+    <Field name="snapshot" enabled="0"/>
+    <Field name="timespan" enabled="0"/>
+    <Field name="revision" enabled="0"/>
+    <Field name="time" enabled="0" value="T_None"/>
+    <Field name="date" enabled="0" value="D_None"/>
+  </ExportFilename>
+</ExportPreset>
+"""
+
+
+def check(cond: bool, what: str) -> None:
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        FAILURES.append(what)
+
+
+def read(path: Path) -> np.ndarray:
+    _, x = wavfile.read(path)
+    return x.astype(np.float64)
+
+
+def db(x: float) -> float:
+    return 10 * np.log10(x + 1e-300)
+
+
+def install(home: Path) -> None:
+    """The VST3, scanned, and the test's Lua script and export preset, in a scratch HOME."""
+    if home.exists():
+        shutil.rmtree(home)
+    bundle = home / ".vst3" / "Earshot.vst3"
+    shutil.copytree(VST3, bundle)
+    # Ardour trusts a scan cache only if it is strictly newer than the module, in whole
+    # seconds; a copy scanned within the same second looks stale and the plugin is silently
+    # missing from the session. So the module is dated two minutes back.
+    module = bundle / "Contents" / "x86_64-linux" / "Earshot.so"
+    past = time.time() - 120
+    os.utime(module, (past, past))
+    scripts = home / ".config" / "ardour7" / "scripts"
+    scripts.mkdir(parents=True)
+    shutil.copy(HERE / "ardour" / "earshot_material.lua", scripts)
+    export = home / ".config" / "ardour7" / "export"
+    export.mkdir(parents=True)
+    (export / "earshot-float.preset").write_text(EXPORT_PRESET)
+    env = dict(os.environ, HOME=str(home), LD_LIBRARY_PATH=str(ARDOUR_LIB))
+    scan = subprocess.run(
+        [str(SCANNER), "-f", str(bundle)], env=env, capture_output=True, text=True, timeout=300
+    )
+    out = scan.stdout + scan.stderr
+    check("Found Plugin: Earshot" in out, "Ardour's VST3 scanner finds Earshot")
+    if "Found Plugin: Earshot" not in out:
+        print(out)
+
+
+def cli_param_names() -> list[str]:
+    lines = subprocess.run([CLI, "params"], capture_output=True, text=True, check=True).stdout
+    rows = lines.splitlines()[1:]
+    # Columns are fixed-width: id (16), space, name (28).
+    return [r[17:45].rstrip() for r in rows if r.strip()]
+
+
+def main() -> int:
+    work = ROOT / "target" / "ardour"
+    home = work / "home"
+    session = work / "session"
+    exports = work / "export"
+    install(home)
+    if FAILURES:
+        return 1
+    for d in (session, exports):
+        if d.exists():
+            shutil.rmtree(d)
+    exports.mkdir(parents=True)
+    env = dict(os.environ, HOME=str(home))
+    run = subprocess.run(
+        ["ardour7-lua", str(HERE / "ardour" / "session.lua"), str(session), str(exports)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=work,
+    )
+    tagged = [line.split("\t") for line in run.stdout.splitlines()]
+    for t in tagged:
+        if t[0] == "FAIL":
+            check(False, "Ardour session: " + t[1])
+    if FAILURES or not any(t[0] == "DONE" for t in tagged):
+        print(run.stdout[-4000:], run.stderr[-4000:])
+        check(False, "the Ardour session script ran to its end")
+        return 1
+
+    names = [t[2] for t in tagged if t[0] == "PARAM"]
+    want = cli_param_names()
+    check(len(names) == 60, f"Ardour lists {len(names)} Earshot parameters (60)")
+    check(names == want, "Ardour's parameter names are the plugin's, in order")
+    if names != want:
+        print("  Ardour:", names)
+        print("  earshot params:", want)
+    latency = [t[1] for t in tagged if t[0] == "LATENCY"]
+    check(latency == ["288"], f"Ardour sees the reported latency, 288 samples at 48 kHz ({latency})")
+
+    material = [t[1] for t in tagged if t[0] == "MATERIAL"][0]
+    left = read(Path(material))
+    right = read(Path(material.replace("%L", "%R")))
+    x = np.stack([left, right], 1)
+    exported = {t[1]: t[2] == "true" for t in tagged if t[0] == "EXPORT"}
+    check(all(exported.values()) and len(exported) == 9, f"all 9 renders exported ({exported})")
+
+    y = read(exports / "transparent" / "export.wav")
+    n = min(len(x), len(y))
+    null = db(np.sum((y[:n] - x[:n]) ** 2) / np.sum(x[:n] ** 2))
+    check(
+        n == len(x) and null < -120,
+        f"severity 0 through Ardour is the material, sample for sample at lag 0: {null:.1f} dB",
+    )
+    for name in exported:
+        if not name.startswith("group_"):
+            continue
+        y = read(exports / name / "export.wav")
+        if len(y) != len(x):
+            check(False, f"{name[6:]}: the render has {len(y)} samples, not {len(x)}")
+            continue
+        level = db(np.mean(y**2))
+        check(
+            bool(np.all(np.isfinite(y))) and level > -80,
+            f"{name[6:]}: a parameter automated across its range renders finite audio "
+            f"({level:.1f} dB mean power)",
+        )
+
+    if FAILURES:
+        print(f"\n{len(FAILURES)} Ardour check(s) failed")
+        return 1
+    print("\nArdour: all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
