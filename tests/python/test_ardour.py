@@ -1,30 +1,27 @@
 """Earshot in a real DAW: Ardour 7 (Debian's `ardour`), headless, through its Lua session
 interpreter `ardour7-lua`.
 
-Run by `cargo xtask test` with EARSHOT_VST3 (the bundle) and EARSHOT_CLI (the `earshot`
-binary) set. In a scratch HOME it installs and scans the VST3, then runs
-`ardour/session.lua`, which builds a session with Earshot as an insert on a stereo track fed
-by the project's own test material (`ardour/earshot_material.lua`, bounced into a region),
-and exports renders. This script checks:
+Run with EARSHOT_VST3 (the bundle) and EARSHOT_CLI (the `earshot` binary) set. In a scratch
+HOME it installs and scans the VST3, then runs `ardour/session.lua` once per render: a
+session with Earshot as an insert on a stereo track fed by the project's own test material
+(`ardour/earshot_material.lua`, bounced into a region), saved, reopened for each further
+render. It checks:
 
-- Ardour loads the plugin and lists every parameter, with the names `earshot params` gives;
+- Ardour loads the plugin and lists every parameter, with the names `earshot params` gives,
+  and sees the reported latency;
 - with every parameter at its default the render is the material sample for sample (Ardour
   compensates the latency the plugin reports; a wrong report would shift it);
-- one parameter of each group automated across its whole range renders finite, non-silent
-  audio.
+- one parameter of each group automated across its whole range renders finite audio;
+- a Story sweep renders the same after the session is saved and reopened.
 
-Not run by `cargo xtask test` yet, and not complete (the note on the Ardour issue has the
+Work in progress, not run by `cargo xtask test` yet (the note on the Ardour issue has the
 details):
-- Several renders in one `luasession` run do not work yet: a new `Session:simple_export()`
-  per render made Ardour 7.3 abort on a corrupted heap (inside its export-preset loading)
-  in about half the runs; one exporter reused writes only the first render, the later files
-  are empty. The next step is one render per `ardour7-lua` run (reopening the saved
-  session, which is also the save/reload check). Whether Earshot has any part in the heap
-  corruption is open (a one-render run under valgrind shows no invalid access).
-- Not checked yet: the automated render against `earshot render` (it differs by about
-  -16 to -30 dB: the loss stage's output at transients depends on where its frames fall
-  relative to the audio, i.e. on how long the plugin ran before the render), clicks, and a
-  save/reload render (same cause).
+- About one Ardour run in ten aborts on a corrupted heap (glibc) while the session closes,
+  after its render is written; whose bug that is is open.
+- The reopened Story render differs from the first by about -15 dB, and the automated
+  renders differ from `earshot render` by -16 to -30 dB: the loss stage's output at
+  transients depends on where its frames fall relative to the audio, i.e. on how long the
+  plugin ran before the render. Not compared here yet: automation against the CLI, clicks.
 
 Run it by hand: `cargo xtask bundle earshot --release`, `apt-get install ardour`, then
 `python3 tests/python/test_ardour.py` (numpy and scipy).
@@ -119,6 +116,32 @@ def cli_param_names() -> list[str]:
     return [r[17:45].rstrip() for r in rows if r.strip()]
 
 
+GROUPS = ["Loss", "Left_ear", "Right_ear", "Implant", "Tinnitus", "Body", "Output", "Story"]
+
+
+def ardour(work: Path, home: Path, session: Path, exports: Path, case: str) -> dict:
+    """One `ardour7-lua` run of session.lua for `case`: its tagged lines by tag."""
+    run = subprocess.run(
+        ["ardour7-lua", str(HERE / "ardour" / "session.lua"), str(session), str(exports), case],
+        env=dict(os.environ, HOME=str(home)),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=work,
+    )
+    tags: dict[str, list[list[str]]] = {}
+    for line in run.stdout.splitlines():
+        cells = line.split("\t")
+        tags.setdefault(cells[0], []).append(cells[1:])
+    for why in tags.get("FAIL", []):
+        check(False, f"Ardour ({case}): {why[0]}")
+    ok = "DONE" in tags and run.returncode == 0
+    check(ok, f"Ardour run '{case}' ends cleanly (exit {run.returncode})")
+    if not ok:
+        print(run.stdout[-3000:], run.stderr[-3000:])
+    return tags
+
+
 def main() -> int:
     work = ROOT / "target" / "ardour"
     home = work / "home"
@@ -131,61 +154,58 @@ def main() -> int:
         if d.exists():
             shutil.rmtree(d)
     exports.mkdir(parents=True)
-    env = dict(os.environ, HOME=str(home))
-    run = subprocess.run(
-        ["ardour7-lua", str(HERE / "ardour" / "session.lua"), str(session), str(exports)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        cwd=work,
-    )
-    tagged = [line.split("\t") for line in run.stdout.splitlines()]
-    for t in tagged:
-        if t[0] == "FAIL":
-            check(False, "Ardour session: " + t[1])
-    if FAILURES or not any(t[0] == "DONE" for t in tagged):
-        print(run.stdout[-4000:], run.stderr[-4000:])
-        check(False, "the Ardour session script ran to its end")
-        return 1
+    cases = ["create", "story_reopened", "transparent"] + [f"group_{g}" for g in GROUPS]
+    runs = {}
+    for case in cases:
+        runs[case] = ardour(work, home, session, exports, case)
+        if case == "create" and FAILURES:
+            return 1
 
-    names = [t[2] for t in tagged if t[0] == "PARAM"]
+    names = [p[1] for p in runs["create"].get("PARAM", [])]
     want = cli_param_names()
     check(len(names) == 60, f"Ardour lists {len(names)} Earshot parameters (60)")
     check(names == want, "Ardour's parameter names are the plugin's, in order")
     if names != want:
         print("  Ardour:", names)
         print("  earshot params:", want)
-    latency = [t[1] for t in tagged if t[0] == "LATENCY"]
-    check(latency == ["288"], f"Ardour sees the reported latency, 288 samples at 48 kHz ({latency})")
+    latencies = {l[0] for r in runs.values() for l in r.get("LATENCY", [])}
+    check(latencies == {"288"}, f"Ardour sees the reported latency, 288 samples at 48 kHz ({latencies})")
 
-    material = [t[1] for t in tagged if t[0] == "MATERIAL"][0]
-    left = read(Path(material))
-    right = read(Path(material.replace("%L", "%R")))
-    x = np.stack([left, right], 1)
-    exported = {t[1]: t[2] == "true" for t in tagged if t[0] == "EXPORT"}
-    check(all(exported.values()) and len(exported) == 9, f"all 9 renders exported ({exported})")
+    material = runs["create"]["MATERIAL"][0][0]
+    x = np.stack([read(Path(material)), read(Path(material.replace("%L", "%R")))], 1)
 
-    y = read(exports / "transparent" / "export.wav")
-    n = min(len(x), len(y))
-    null = db(np.sum((y[:n] - x[:n]) ** 2) / np.sum(x[:n] ** 2))
-    check(
-        n == len(x) and null < -120,
-        f"severity 0 through Ardour is the material, sample for sample at lag 0: {null:.1f} dB",
-    )
-    for name in exported:
-        if not name.startswith("group_"):
-            continue
-        y = read(exports / name / "export.wav")
+    def render(name: str) -> np.ndarray | None:
+        path = exports / name / "export.wav"
+        if not path.exists():
+            check(False, f"{name}: rendered")
+            return None
+        y = read(path)
         if len(y) != len(x):
-            check(False, f"{name[6:]}: the render has {len(y)} samples, not {len(x)}")
-            continue
-        level = db(np.mean(y**2))
+            check(False, f"{name}: the render has {len(y)} samples, not {len(x)}")
+            return None
+        return y
+
+    y = render("transparent")
+    if y is not None:
+        null = db(np.sum((y - x) ** 2) / np.sum(x**2))
         check(
-            bool(np.all(np.isfinite(y))) and level > -80,
-            f"{name[6:]}: a parameter automated across its range renders finite audio "
-            f"({level:.1f} dB mean power)",
+            null < -120,
+            f"severity 0 through Ardour is the material, sample for sample at lag 0: {null:.1f} dB",
         )
+    for g in GROUPS:
+        y = render(f"group_{g}")
+        if y is not None:
+            level = db(np.mean(y**2))
+            check(
+                bool(np.all(np.isfinite(y))) and level > -80,
+                f"{g}: a parameter automated across its range renders finite audio "
+                f"({level:.1f} dB mean power)",
+            )
+    first, reopened = render("story_first"), render("story_reopened")
+    if first is not None and reopened is not None:
+        same = np.array_equal(first, reopened)
+        null = db(np.sum((first - reopened) ** 2) / np.sum(first**2))
+        check(same, f"the story render after save and reload equals the first ({null:.1f} dB)")
 
     if FAILURES:
         print(f"\n{len(FAILURES)} Ardour check(s) failed")

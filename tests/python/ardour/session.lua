@@ -1,117 +1,150 @@
 -- Earshot in Ardour, headless: run by tests/python/test_ardour.py as
---   ardour7-lua session.lua SESSION_DIR EXPORT_DIR
+--   ardour7-lua session.lua SESSION_DIR EXPORT_DIR CASE
 -- with HOME pointing at a scratch home where the VST3 is installed and scanned, the test
 -- material generator is in ~/.config/ardour7/scripts and the float-WAV export preset in
--- ~/.config/ardour7/export. Lines starting with a tag (PARAM, EXPORT, FAIL) are for the test.
+-- ~/.config/ardour7/export. One render per run (several exports in one run are not reliable
+-- in Ardour 7.3's Lua session: see test_ardour.py).
+--
+-- CASE "create": a new session: the material bounced into a region on a stereo track,
+-- Earshot inserted, Story mode with the story automated 0 -> 1 over the render; saved; then
+-- rendered ("story_first"). Every other CASE loads the saved session and renders once:
+--   "story_reopened"  the same, after the save and reload;
+--   "transparent"     every parameter at its default (automation off);
+--   "group_<Group>"   one parameter of that group automated across its range.
+-- Lines starting with a tag (PARAM, LATENCY, MATERIAL, EXPORT, FAIL, DONE) are for the test.
 
-local session_dir, export_dir = arg[1], arg[2]
+local session_dir, export_dir, case = arg[1], arg[2], arg[3]
+local NAME = "earshot"
 local RATE = 48000
-local N = 6 * RATE -- the material and every export: 6 s
+local N = 6 * RATE -- the material and every render: 6 s
 -- "Earshot float WAV" (tests/python/test_ardour.py writes it): 32-bit float, no dither,
 -- no normalisation.
 local PRESET = "3f0c8f55-5a43-4b5e-9c1e-6a1de0a5e001"
 
+local function fail(why)
+	print("FAIL\t" .. why)
+end
+
 AudioEngine:set_backend("None (Dummy)", "", "")
-if not create_session(session_dir, "earshot", RATE) then
-	print("FAIL\tcannot create the session")
-	return
+local track, proc
+if case == "create" then
+	if not create_session(session_dir, NAME, RATE) then
+		return fail("cannot create the session")
+	end
+	track = Session:new_audio_track(2, 2, nil, 1, "material",
+		ARDOUR.PresentationInfo.max_order, ARDOUR.TrackMode.Normal, true):front()
+	-- The material: the project's own generator, bounced into a region (Ardour's Lua API
+	-- has no file import without the GUI). Fades off: the region is the generator's output.
+	local gen = ARDOUR.LuaAPI.new_luaproc(Session, "Earshot test material")
+	if gen:isnil() then
+		close_session()
+		return fail("the test material generator (earshot_material.lua) was not found")
+	end
+	track:add_processor_by_index(gen, 0, nil, true)
+	local region = track:bounce_range(0, N, ARDOUR.InterThreadInfo(), gen, true, "material")
+	track:remove_processor(gen, nil, true)
+	local ar = region:to_audioregion()
+	ar:set_fade_in_active(false)
+	ar:set_fade_out_active(false)
+	track:playlist():add_region(region, Temporal.timepos_t(0), 1, false, 0, 0, false)
+	print("MATERIAL\t" .. region:source(0):to_filesource():path())
+	proc = ARDOUR.LuaAPI.new_plugin(Session, "Earshot", ARDOUR.PluginType.VST3, "")
+	if proc:isnil() then
+		close_session()
+		return fail("Ardour cannot load the Earshot VST3 (not scanned, or the scan cache is stale)")
+	end
+	track:add_processor_by_index(proc, 0, nil, true)
+else
+	if not load_session(session_dir, NAME) then
+		return fail("cannot load the saved session")
+	end
+	track = Session:route_by_name("material"):to_track()
+	proc = track:nth_plugin(0)
+	if proc:isnil() then
+		close_session()
+		return fail("the reopened session has no Earshot on the track")
+	end
 end
 
-local track = Session:new_audio_track(2, 2, nil, 1, "material",
-	ARDOUR.PresentationInfo.max_order, ARDOUR.TrackMode.Normal, true):front()
-
--- The material: the project's own generator, bounced into a region (Ardour's Lua API has no
--- file import without the GUI). Fades off, so the region is the generator's output exactly.
-local gen = ARDOUR.LuaAPI.new_luaproc(Session, "Earshot test material")
-if gen:isnil() then
-	print("FAIL\tthe test material generator (earshot_material.lua) was not found")
-	close_session()
-	return
-end
-track:add_processor_by_index(gen, 0, nil, true)
-local region = track:bounce_range(0, N, ARDOUR.InterThreadInfo(), gen, true, "material")
-track:remove_processor(gen, nil, true)
-local ar = region:to_audioregion()
-ar:set_fade_in_active(false)
-ar:set_fade_out_active(false)
-track:playlist():add_region(region, Temporal.timepos_t(0), 1, false, 0, 0, false)
-print("MATERIAL\t" .. region:source(0):to_filesource():path())
-
--- Earshot as an insert on the track.
-local proc = ARDOUR.LuaAPI.new_plugin(Session, "Earshot", ARDOUR.PluginType.VST3, "")
-if proc:isnil() then
-	print("FAIL\tArdour cannot load the Earshot VST3 (not scanned, or the scan cache is stale)")
-	close_session()
-	return
-end
-track:add_processor_by_index(proc, 0, nil, true)
 local plug = proc:to_insert():plugin(0)
 local index = {}
 for i = 0, plug:parameter_count() - 1 do
 	local name = plug:parameter_label(i)
 	index[name] = i
-	print("PARAM\t" .. i .. "\t" .. name)
+	if case == "create" then
+		print("PARAM\t" .. i .. "\t" .. name)
+	end
 end
 print("LATENCY\t" .. proc:signal_latency())
 
--- One exporter for every render, each into a folder of its own (the file is named by the
--- preset, not by set_name). A fresh simple_export() per render corrupted Ardour 7.3's heap
--- by the third one (glibc abort in the next ExportProfileManager).
-local exporter = Session:simple_export()
-local function export(name)
-	local folder = export_dir .. "/" .. name
-	os.execute("mkdir -p '" .. folder .. "'")
-	exporter:set_preset(PRESET)
-	exporter:set_folder(folder)
-	exporter:set_range(0, N)
-	print("EXPORT\t" .. name .. "\t" .. tostring(exporter:run_export()))
-end
-
--- (0) Everything at its default (severity 0): the world, delayed by the reported latency
--- and compensated by Ardour.
-export("transparent")
-
--- One parameter of each group automated across its whole range over the render.
+-- Automation of the parameter `name` from `from` (start) to `to` (end of the render), in
+-- the plain units Ardour shows for VST3 parameters; nil, nil turns it off.
 local function automate(name, from, to)
 	local i = index[name]
 	local al = ARDOUR.LuaAPI.plugin_automation(proc, i)
-	al:clear_list()
-	al:add(Temporal.timepos_t(0), from, false, true)
-	al:add(Temporal.timepos_t(N), to, false, true)
 	local ctl = proc:to_automatable():automation_control(
 		Evoral.Parameter(ARDOUR.AutomationType.PluginAutomation, 0, i), false)
-	ctl:set_automation_state(ARDOUR.AutoState.Play)
-	return function()
+	al:clear_list()
+	if from == nil then
 		ctl:set_automation_state(ARDOUR.AutoState.Off)
-		al:clear_list()
+		return
 	end
+	al:add(Temporal.timepos_t(0), from, false, true)
+	al:add(Temporal.timepos_t(N), to, false, true)
+	ctl:set_automation_state(ARDOUR.AutoState.Play)
+end
+
+local function export(name)
+	local folder = export_dir .. "/" .. name
+	os.execute("mkdir -p '" .. folder .. "'")
+	local e = Session:simple_export()
+	e:set_preset(PRESET)
+	e:set_folder(folder)
+	e:set_range(0, N)
+	print("EXPORT\t" .. name .. "\t" .. tostring(e:run_export()))
 end
 
 local groups = {
-	{ "Loss", "Severity", 0, 1 },
-	{ "Left ear", "Left 4 kHz", -10, 120 },
-	{ "Right ear", "Right 4 kHz", -10, 120 },
-	{ "Implant", "Implant", 0, 1 },
-	{ "Tinnitus", "Tinnitus", 0, 1 },
-	{ "Body", "Body", 0, 1 },
-	{ "Output", "POV", 1, 0 },
-	{ "Story", "Story", 0, 1 },
+	Loss = { "Severity", 0, 1 },
+	Left_ear = { "Left 4 kHz", -10, 120 },
+	Right_ear = { "Right 4 kHz", -10, 120 },
+	Implant = { "Implant", 0, 1 },
+	Tinnitus = { "Tinnitus", 0, 1 },
+	Body = { "Body", 0, 1 },
+	Output = { "POV", 1, 0 },
+	Story = { "Story", 0, 1 },
 }
-for _, g in ipairs(groups) do
+
+if case == "create" then
+	ARDOUR.LuaAPI.set_processor_param(proc, index["Mode"], 1)
+	automate("Story", 0, 1)
+	export("story_first")
+	-- Saved after the render: the plugin has then processed with the values set above, so
+	-- its own state (which Ardour stores and restores) has them too. Saved right after
+	-- setting them, the reopened session rendered Manual mode (its state still said so).
+	Session:save_state("", false, false, false, false, false)
+elseif case == "story_reopened" then
+	export("story_reopened")
+else
+	automate("Story", nil, nil)
 	ARDOUR.LuaAPI.reset_processor_to_default(proc)
-	if g[1] == "Story" then
-		ARDOUR.LuaAPI.set_processor_param(proc, index["Mode"], 1)
+	if case ~= "transparent" then
+		local g = groups[case:sub(7)]
+		if g == nil then
+			close_session()
+			return fail("unknown case " .. case)
+		end
+		if case == "group_Story" then
+			ARDOUR.LuaAPI.set_processor_param(proc, index["Mode"], 1)
+		elseif case == "group_Right_ear" then
+			ARDOUR.LuaAPI.set_processor_param(proc, index["Link ears"], 0)
+			ARDOUR.LuaAPI.set_processor_param(proc, index["Severity"], 1)
+		elseif case == "group_Left_ear" then
+			ARDOUR.LuaAPI.set_processor_param(proc, index["Severity"], 1)
+		end
+		automate(g[1], g[2], g[3])
 	end
-	if g[1] == "Right ear" then
-		ARDOUR.LuaAPI.set_processor_param(proc, index["Link ears"], 0)
-		ARDOUR.LuaAPI.set_processor_param(proc, index["Severity"], 1)
-	end
-	if g[1] == "Left ear" then
-		ARDOUR.LuaAPI.set_processor_param(proc, index["Severity"], 1)
-	end
-	local off = automate(g[2], g[3], g[4])
-	export("group_" .. g[1]:gsub(" ", "_"))
-	off()
+	export(case)
 end
 
 close_session()
