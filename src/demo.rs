@@ -1,6 +1,8 @@
 //! The demo material: a drum loop the project owns (synthesised, deterministic). The CLI's
 //! `earshot demo` renders it through the story; the standalone app plays it with `--demo-input`.
 
+use std::sync::OnceLock;
+
 /// Length of the demo, s: long enough for every scene of the story to be heard (the
 /// shortest, the sudden loss, lasts 5 % of it: 2.4 s).
 pub const SECONDS: f32 = 48.0;
@@ -55,4 +57,78 @@ pub fn drum_loop(rate: f32, seconds: f32) -> Vec<Vec<f32>> {
         r[i] = kick + snare * 0.9 + hat * 1.2 + bass + mel * 0.7;
     }
     vec![l, r]
+}
+
+/// How the standalone app starts (set by `earshot-standalone` before the plugin exists; a
+/// plugin in a host never sets it).
+#[derive(Clone, Debug, Default)]
+pub struct StandaloneDemo {
+    /// A factory preset to start with (checked by the caller).
+    pub preset: Option<String>,
+    /// Play the demo drum loop instead of the audio input (for a machine without one).
+    pub demo_input: bool,
+}
+
+static STANDALONE: OnceLock<StandaloneDemo> = OnceLock::new();
+
+/// Configure the standalone app; call once, before the plugin is created.
+pub fn set_standalone_demo(d: StandaloneDemo) {
+    let _ = STANDALONE.set(d);
+}
+
+/// The standalone app's configuration, if it set one.
+pub(crate) fn standalone() -> Option<&'static StandaloneDemo> {
+    STANDALONE.get()
+}
+
+/// The demo loop, played in a circle over the input.
+pub(crate) struct DemoInput {
+    channels: Vec<Vec<f32>>,
+    pos: usize,
+}
+
+impl DemoInput {
+    /// Allocates the loop (call from `activate()`).
+    pub(crate) fn new(sample_rate: f32) -> Self {
+        Self {
+            channels: drum_loop(sample_rate, SECONDS),
+            pos: 0,
+        }
+    }
+
+    /// Replace the input with the next stretch of the loop. Real-time safe.
+    pub(crate) fn fill(&mut self, out: &mut [&mut [f32]]) {
+        let len = self.channels[0].len();
+        let n = out.first().map_or(0, |c| c.len());
+        for (ch, chan) in out.iter_mut().enumerate() {
+            let src = &self.channels[ch % self.channels.len()];
+            for (i, x) in chan.iter_mut().enumerate() {
+                *x = src[(self.pos + i) % len];
+            }
+        }
+        self.pos = (self.pos + n) % len;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_standalone_input_plays_the_loop_in_a_circle() {
+        let mut d = DemoInput::new(8000.0);
+        let len = d.channels[0].len();
+        let want = |ch: usize, i: usize| d.channels[ch][i % len];
+        let expected: Vec<[f32; 2]> = (len - 100..len + 150)
+            .map(|i| [want(0, i), want(1, i)])
+            .collect();
+        d.pos = len - 100;
+        let (mut l, mut r) = (vec![0.0; 250], vec![0.0; 250]);
+        d.fill(&mut [&mut l[..130], &mut r[..130]]);
+        d.fill(&mut [&mut l[130..], &mut r[130..]]);
+        for (i, e) in expected.iter().enumerate() {
+            assert_eq!([l[i], r[i]], *e, "sample {i}");
+        }
+        assert_eq!(d.pos, 150);
+    }
 }

@@ -11,6 +11,8 @@ pub mod param_access;
 pub mod params;
 pub mod presets;
 
+use demo::DemoInput;
+pub use demo::{set_standalone_demo, StandaloneDemo};
 use dsp::implant::electrodogram::Electrodogram;
 use dsp::Engine;
 use editor::snapshot::{self, SnapshotWriter};
@@ -19,7 +21,7 @@ use nice_plug::prelude::*;
 use params::EarshotParams;
 use std::num::NonZeroU32;
 use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 pub struct Earshot {
     params: Arc<EarshotParams>,
@@ -34,50 +36,13 @@ pub struct Earshot {
     demo_input: Option<DemoInput>,
 }
 
-/// How the standalone app starts (set by `earshot-standalone` before the plugin exists; a
-/// plugin in a host never sets it).
-#[derive(Clone, Debug, Default)]
-pub struct StandaloneDemo {
-    /// A factory preset to start with (checked by the caller).
-    pub preset: Option<String>,
-    /// Play the demo drum loop instead of the audio input (for a machine without one).
-    pub demo_input: bool,
-}
-
-static STANDALONE_DEMO: OnceLock<StandaloneDemo> = OnceLock::new();
-
-/// Configure the standalone app; call once, before the plugin is created.
-pub fn set_standalone_demo(d: StandaloneDemo) {
-    let _ = STANDALONE_DEMO.set(d);
-}
-
-/// The demo loop, played in a circle over the input.
-struct DemoInput {
-    channels: Vec<Vec<f32>>,
-    pos: usize,
-}
-
-impl DemoInput {
-    fn fill(&mut self, out: &mut [&mut [f32]]) {
-        let len = self.channels[0].len();
-        let n = out.first().map_or(0, |c| c.len());
-        for (ch, chan) in out.iter_mut().enumerate() {
-            let src = &self.channels[ch % self.channels.len()];
-            for (i, x) in chan.iter_mut().enumerate() {
-                *x = src[(self.pos + i) % len];
-            }
-        }
-        self.pos = (self.pos + n) % len;
-    }
-}
-
 /// Stimulation frames the editor's electrodogram ring keeps (≈ 1 s at 900 pps).
 const ELECTRODOGRAM_FRAMES: usize = 1024;
 
 impl Default for Earshot {
     fn default() -> Self {
         let params = Arc::new(EarshotParams::default());
-        if let Some(id) = STANDALONE_DEMO.get().and_then(|d| d.preset.as_deref()) {
+        if let Some(id) = demo::standalone().and_then(|d| d.preset.as_deref()) {
             if let Err(e) = presets::find(id).and_then(|p| presets::load(&params, &p)) {
                 nice_plug::nice_log!("{e}");
             }
@@ -143,11 +108,8 @@ impl Plugin for Earshot {
         engine.share_electrodogram(Arc::clone(&self.editor.electrodogram));
         context.set_latency_samples(engine.latency() as u32);
         self.engine = Some(engine);
-        if STANDALONE_DEMO.get().is_some_and(|d| d.demo_input) {
-            self.demo_input = Some(DemoInput {
-                channels: demo::drum_loop(buffer_config.sample_rate, demo::SECONDS),
-                pos: 0,
-            });
+        if demo::standalone().is_some_and(|d| d.demo_input) {
+            self.demo_input = Some(DemoInput::new(buffer_config.sample_rate));
         }
         true
     }
