@@ -505,7 +505,7 @@ impl LossStage {
                 *x *= w;
             }
             self.input.reset();
-            self.resynth.skip_frame();
+            self.resynth.reset();
             for b in &mut self.banks {
                 b.active = false;
             }

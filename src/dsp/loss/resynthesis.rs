@@ -56,24 +56,9 @@ impl Resynthesis {
     }
 
     pub fn reset(&mut self) {
-        self.clear_signal();
-        self.since_analysis = 0;
-    }
-
-    /// A frame the stage passed through untouched (the neutral fast path): the signal starts
-    /// over, but the analysis keeps its place in the every-[`ANALYSIS_EVERY`] cycle. The
-    /// frames that get analysed then depend only on the frame count since the last
-    /// `reset`, not on when the loss became audible: without this, a severity ramp that
-    /// left 0 a block earlier or later moved the cycle and changed the output at every
-    /// transient for as long as the loss stayed on (by up to −20 dB re the signal).
-    pub fn skip_frame(&mut self) {
-        self.clear_signal();
-        self.since_analysis = (self.since_analysis + 1) % ANALYSIS_EVERY;
-    }
-
-    fn clear_signal(&mut self) {
         self.ola.fill(0.0);
         self.history.fill(0.0);
+        self.since_analysis = 0;
         self.analysed = false;
         self.analysis.reset();
     }
