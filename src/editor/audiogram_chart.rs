@@ -214,11 +214,7 @@ pub fn show(
             grid
         };
         painter.vline(x, g.plot.y_range(), stroke);
-        let label = if hz >= 1000.0 {
-            format!("{}k", hz / 1000.0)
-        } else {
-            format!("{hz:.0}")
-        };
+        let label = super::hz_label(hz);
         painter.text(
             pos2(x, g.plot.top() - 3.0),
             egui::Align2::CENTER_BOTTOM,

@@ -169,11 +169,7 @@ pub fn show_array(
     let weak = ui.visuals().weak_text_color();
     for hz in [250.0, 1000.0, 4000.0, 8000.0] {
         let p = spiral(r, greenwood::place_mm(hz));
-        let label = if hz >= 1000.0 {
-            format!("{}k", hz / 1000.0)
-        } else {
-            format!("{hz}")
-        };
+        let label = super::hz_label(hz as f32);
         painter.text(
             p,
             egui::Align2::CENTER_CENTER,

@@ -147,11 +147,7 @@ pub fn show(ui: &mut Ui, size: Vec2, frame: &LiveFrame, threshold: &Audiogram) -
     ] {
         let x = a.x(hz);
         painter.vline(x, a.plot.y_range(), Stroke::new(0.5, grid.color));
-        let label = if hz >= 1000.0 {
-            format!("{}k", hz / 1000.0)
-        } else {
-            format!("{hz:.0}")
-        };
+        let label = super::hz_label(hz);
         painter.text(
             pos2(x, a.plot.bottom() + 2.0),
             egui::Align2::CENTER_TOP,

@@ -286,6 +286,15 @@ impl EarshotApp {
     }
 }
 
+/// A frequency as the views' axes label it: "250", "1k", "1.5k".
+pub fn hz_label(hz: f32) -> String {
+    if hz >= 1000.0 {
+        format!("{}k", hz / 1000.0)
+    } else {
+        format!("{hz:.0}")
+    }
+}
+
 /// One ear's figures in the grid: as drawn on the chart, and as in effect now.
 fn ear_row(ui: &mut Ui, name: &str, color: Color32, drawn: &Audiogram, now: &Audiogram) {
     ui.label(RichText::new(name).color(color).strong());
@@ -501,6 +510,14 @@ impl EditorHandle for EarshotEditorHandle {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn frequencies_are_labelled_as_on_an_audiogram() {
+        assert_eq!(hz_label(125.0), "125");
+        assert_eq!(hz_label(1000.0), "1k");
+        assert_eq!(hz_label(1500.0), "1.5k");
+        assert_eq!(hz_label(16000.0), "16k");
+    }
 
     #[test]
     fn window_size_is_saved_with_the_state_and_clamped_when_restored() {
