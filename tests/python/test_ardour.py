@@ -39,13 +39,14 @@ from pathlib import Path
 import numpy as np
 from scipy.io import wavfile
 
+from checks import FAILURES, check, finish
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 VST3 = Path(os.environ.get("EARSHOT_VST3", str(ROOT / "target/bundled/Earshot.vst3")))
 CLI = os.environ.get("EARSHOT_CLI", str(ROOT / "target/release/earshot"))
 ARDOUR_LIB = Path("/usr/lib/ardour7")
 SCANNER = ARDOUR_LIB / "ardour-vst3-scanner"
-FAILURES: list[str] = []
 
 # Ardour's float-WAV export preset (its own "BWAV 32float Export" format, id from Ardour's
 # share/export; the preset id is ours and matches session.lua).
@@ -64,12 +65,6 @@ EXPORT_PRESET = """<?xml version="1.0" encoding="UTF-8"?>
   </ExportFilename>
 </ExportPreset>
 """
-
-
-def check(cond: bool, what: str) -> None:
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        FAILURES.append(what)
 
 
 def read(path: Path) -> np.ndarray:
@@ -207,11 +202,7 @@ def main() -> int:
         null = db(np.sum((first - reopened) ** 2) / np.sum(first**2))
         check(same, f"the story render after save and reload equals the first ({null:.1f} dB)")
 
-    if FAILURES:
-        print(f"\n{len(FAILURES)} Ardour check(s) failed")
-        return 1
-    print("\nArdour: all checks passed")
-    return 0
+    return finish("Ardour")
 
 
 if __name__ == "__main__":

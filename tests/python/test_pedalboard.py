@@ -20,18 +20,13 @@ import numpy as np
 import pedalboard
 from scipy.io import wavfile
 
+from checks import check, finish
+
 ROOT = Path(__file__).resolve().parents[2]
 VST3 = os.environ.get("EARSHOT_VST3", str(ROOT / "target/bundled/Earshot.vst3"))
 CLI = os.environ.get("EARSHOT_CLI", str(ROOT / "target/release/earshot"))
 RUBEN = [55, 60, 65, 70, 70, 75, 80, 85, 90]  # dB HL at 125..8k Hz, Preset::Ruben
 FREQS = ["125_hz", "250_hz", "500_hz", "1_khz", "2_khz", "3_khz", "4_khz", "6_khz", "8_khz"]
-FAILURES: list[str] = []
-
-
-def check(cond: bool, what: str) -> None:
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        FAILURES.append(what)
 
 
 def tone(freq: float, amp: float, seconds: float, fs: int) -> np.ndarray:
@@ -248,11 +243,7 @@ def main() -> int:
     test_ruben_lowers_4k_tone()
     test_implant_in_the_host()
     test_cli_nulls_against_the_vst3()
-    if FAILURES:
-        print(f"{len(FAILURES)} pedalboard check(s) failed")
-        return 1
-    print("pedalboard: all checks passed")
-    return 0
+    return finish("pedalboard")
 
 
 if __name__ == "__main__":
