@@ -125,14 +125,21 @@ impl Plugin for Earshot {
         &mut self,
         buffer: &mut Buffer,
         _aux: &mut AuxiliaryBuffers,
-        _context: &mut impl ProcessContext<Self>,
+        context: &mut impl ProcessContext<Self>,
     ) -> ProcessStatus {
         if let Some(d) = &mut self.demo_input {
             d.fill(buffer.as_slice());
         }
         if let Some(e) = &mut self.engine {
             e.set_params(&self.params.engine_params());
-            e.process(buffer.as_slice());
+            // The timeline position of the input: a latency-compensating host reports where
+            // playback is heard and feeds the plugin `latency` samples ahead.
+            let transport = context.transport();
+            let timeline = transport
+                .pos_samples()
+                .filter(|_| transport.playing)
+                .map(|p| p + e.latency() as i64);
+            e.process_at(buffer.as_slice(), timeline);
             self.snapshot.after_block(e, buffer.samples());
         }
         ProcessStatus::Normal

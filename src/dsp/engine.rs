@@ -18,6 +18,7 @@ use crate::dsp::limiter::SafetyLimiter;
 use crate::dsp::loss::{LossControl, LossStage};
 use crate::dsp::smoother::Smoother;
 use crate::dsp::tap::Tap;
+use crate::dsp::timeline::{is_silent, TimelineAnchor};
 use crate::dsp::tinnitus::{Tinnitus, TinnitusControl, TinnitusMeter};
 use std::sync::Arc;
 
@@ -233,6 +234,9 @@ pub struct Engine {
     pov: Smoother,
     gain: Smoother,
     bypass: Smoother,
+    /// Where the frames sit on the host's timeline (restarts at rest, for reproducible
+    /// renders).
+    anchor: TimelineAnchor,
     /// Bad input samples muted since creation (NaN, ±Inf, beyond ±1e4).
     pub bad_input_samples: u64,
 }
@@ -302,6 +306,7 @@ impl Engine {
             pov: s(1.0, POV_RAMP_MS),
             gain: s(1.0, GAIN_RAMP_MS),
             bypass: s(0.0, BYPASS_RAMP_MS),
+            anchor: TimelineAnchor::new(sample_rate),
             bad_input_samples: 0,
         };
         e.set_params(params);
@@ -381,8 +386,15 @@ impl Engine {
 
     /// Clears all signal state and lands every smoother on its target; keeps allocations.
     pub fn reset(&mut self) {
+        self.clear(0);
+        self.anchor.reset();
+    }
+
+    /// [`Self::reset`], with the frames placed as for an engine started at timeline 0, when the
+    /// next input sample sits at `timeline`.
+    fn clear(&mut self, timeline: i64) {
         for e in &mut self.ears {
-            e.reset();
+            e.reset_at(timeline);
         }
         for d in &mut self.dry {
             d.reset();
@@ -500,6 +512,25 @@ impl Engine {
     /// Process channels in place (1 = mono, left ear; 2 = stereo). Extra channels are
     /// silenced. Channels must have equal length; any length is fine.
     pub fn process(&mut self, channels: &mut [&mut [f32]]) {
+        self.process_at(channels, None);
+    }
+
+    /// [`Self::process`] for a host playing its timeline: `timeline` is the position of the
+    /// block's first input sample (`None` when stopped). When playback starts or jumps while
+    /// the engine is at rest, it restarts with its frames on the timeline grid, so the same
+    /// passage renders the same every time (see [`crate::dsp::timeline`]).
+    pub fn process_at(&mut self, channels: &mut [&mut [f32]], timeline: Option<i64>) {
+        let len = channels.iter().map(|c| c.len()).min().unwrap_or(0);
+        if let Some(t) = self.anchor.begin_block(timeline, len) {
+            self.clear(t);
+        }
+        let silent_in = channels.iter().all(|c| is_silent(&c[..len]));
+        self.process_chunks(channels);
+        let silent = silent_in && channels.iter().all(|c| is_silent(&c[..len]));
+        self.anchor.end_block(silent, len);
+    }
+
+    fn process_chunks(&mut self, channels: &mut [&mut [f32]]) {
         let nch = channels.len().min(MAX_CHANNELS);
         for extra in channels.iter_mut().skip(MAX_CHANNELS) {
             extra.fill(0.0);

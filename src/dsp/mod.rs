@@ -17,6 +17,7 @@ pub mod smoother;
 pub mod stft;
 pub mod story;
 pub mod tap;
+pub mod timeline;
 pub mod tinnitus;
 
 pub use engine::{Engine, EngineParams};

@@ -50,6 +50,13 @@ impl StftFramer {
         self.count = 0;
     }
 
+    /// Clears all state, as [`Self::reset`], with the next frame due after `hop − offset`
+    /// samples: where it would be due had the framer started `offset` samples earlier.
+    pub fn reset_at(&mut self, offset: usize) {
+        self.reset();
+        self.count = offset % self.hop;
+    }
+
     pub fn frame_len(&self) -> usize {
         self.n
     }

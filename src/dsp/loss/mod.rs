@@ -419,6 +419,18 @@ impl LossStage {
         }
     }
 
+    /// Clears all signal state, with the frames placed where they fall for a stage started at
+    /// timeline position 0, when the next input sample sits at `timeline`.
+    pub fn reset_at(&mut self, timeline: i64) {
+        self.reset();
+        let hop = self.framer.hop() as i64;
+        self.framer.reset_at(timeline.rem_euclid(hop) as usize);
+        // Frames a stage started at 0 has finished by `timeline` (the analysis cycle's phase).
+        let cycle = resynthesis::ANALYSIS_EVERY as i64;
+        self.resynth
+            .reset_at(timeline.div_euclid(hop).rem_euclid(cycle) as usize);
+    }
+
     /// Samples until the next frame (the caller changes controls only at frame boundaries).
     pub fn until_frame(&self) -> usize {
         self.framer.until_frame()

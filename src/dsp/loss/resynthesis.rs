@@ -63,6 +63,13 @@ impl Resynthesis {
         self.analysis.reset();
     }
 
+    /// [`Self::reset`], `frames` frames into the analysis cycle: where a stage started that
+    /// many frames earlier would be (see `crate::dsp::timeline`).
+    pub fn reset_at(&mut self, frames: usize) {
+        self.reset();
+        self.since_analysis = frames % ANALYSIS_EVERY;
+    }
+
     /// Overlap-add the smeared frame `smeared` (all bins), and every [`ANALYSIS_EVERY`]
     /// frames analyse the finished signal: then `analysed` is set and `analysis` holds its
     /// power and instantaneous frequencies.
