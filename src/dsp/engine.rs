@@ -411,6 +411,11 @@ impl Engine {
         self.tinnitus.reset();
         self.body.reset();
         self.body_running = false;
+        self.land_smoothers();
+    }
+
+    /// Every smoother of the chain lands on its target.
+    fn land_smoothers(&mut self) {
         for s in &mut self.body_smoothers {
             let t = s.target();
             s.reset(t);
@@ -523,6 +528,15 @@ impl Engine {
         let len = channels.iter().map(|c| c.len()).min().unwrap_or(0);
         if let Some(t) = self.anchor.begin_block(timeline, len) {
             self.clear(t);
+        } else if self.anchor.at_rest() {
+            // Nothing is heard, so nothing needs to glide: parameters changed now are in place
+            // when sound begins. (A host may send a passage's first automation values only
+            // within its first block, after the plugin's stale ones.) An idle ringing restarts
+            // too; one being switched on still fades in.
+            self.land_smoothers();
+            if self.tinnitus.is_idle() {
+                self.tinnitus.reset();
+            }
         }
         let silent_in = channels.iter().all(|c| is_silent(&c[..len]));
         self.process_chunks(channels);

@@ -517,7 +517,7 @@ impl LossStage {
                 *x *= w;
             }
             self.input.reset();
-            self.resynth.reset();
+            self.resynth.skip_frame();
             for b in &mut self.banks {
                 b.active = false;
             }

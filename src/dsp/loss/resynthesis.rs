@@ -70,6 +70,16 @@ impl Resynthesis {
         self.since_analysis = frames % ANALYSIS_EVERY;
     }
 
+    /// A frame the stage passed through untouched (the neutral path): the signal restarts
+    /// from silence, but the analysis cycle counts the frame, so its phase stays where the
+    /// timeline puts it whatever path the frames took (how many were neutral depends on how
+    /// finely the host delivers automation).
+    pub fn skip_frame(&mut self) {
+        let next = (self.since_analysis + 1) % ANALYSIS_EVERY;
+        self.reset();
+        self.since_analysis = next;
+    }
+
     /// Overlap-add the smeared frame `smeared` (all bins), and every [`ANALYSIS_EVERY`]
     /// frames analyse the finished signal: then `analysed` is set and `analysis` holds its
     /// power and instantaneous frequencies.

@@ -321,6 +321,12 @@ impl Tinnitus {
         self.gate.reset(self.seed);
     }
 
+    /// Whether the ringing is off and has faded out.
+    pub fn is_idle(&self) -> bool {
+        let faded = self.amp.iter().flatten().all(|a| *a < 1e-7);
+        self.amount.value() == 0.0 && self.amount.target() == 0.0 && faded
+    }
+
     /// Back to the start: same seed, same ringing from here.
     pub fn reset(&mut self) {
         self.tone.reset();
@@ -374,9 +380,7 @@ impl Tinnitus {
             .store(self.exposure.exposure_db(), Relaxed);
         // Idle once the amount is 0 and the amplitude has faded out (not before: cutting a
         // fading ringing would step).
-        let faded = self.amp.iter().flatten().all(|a| *a < 1e-7);
-        let idle = self.amount.value() == 0.0 && self.amount.target() == 0.0 && faded;
-        if idle {
+        if self.is_idle() {
             for s in self.smoothers() {
                 s.skip(n as u32);
             }
