@@ -251,4 +251,28 @@ mod tests {
         let sev = d.iter().find(|i| i.id == "severity").unwrap();
         assert_eq!((sev.min.as_str(), sev.max.as_str()), ("0.0 %", "100.0 %"));
     }
+
+    #[test]
+    fn defaults_and_factory_presets_survive_a_hosts_normalised_round_trip() {
+        // A host saves parameters normalised and restores them through set-normalised
+        // (Ardour 7 does, on top of the plugin's own state). A value that comes back even one
+        // bit off renders differently: 900 pps came back 899.99994 and a reopened Ardour
+        // session's story render drifted from the first from the Deaf scene on.
+        let check = |p: &EarshotParams, what: &str| {
+            let before = snapshot(p);
+            for (_, ptr, _) in p.param_map() {
+                // Safety: `ptr` points into `p`, alive for this call.
+                unsafe { ptr._internal_set_normalized_value(ptr.unmodulated_normalized_value()) };
+            }
+            for ((id, a), (_, b)) in before.iter().zip(snapshot(p)) {
+                assert!(a.to_bits() == b.to_bits(), "{what}: {id} {a} came back {b}");
+            }
+        };
+        check(&EarshotParams::default(), "default");
+        for preset in crate::presets::all() {
+            let p = EarshotParams::default();
+            crate::presets::load(&p, &preset).unwrap();
+            check(&p, &preset.id);
+        }
+    }
 }

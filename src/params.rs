@@ -613,7 +613,7 @@ pub struct EarshotParams {
 impl Default for EarshotParams {
     fn default() -> Self {
         let a = DEFAULT_PRESET.audiogram();
-        Self {
+        let p = Self {
             loss: LossParams {
                 severity: percent("Severity", 0.0),
                 link_ears: BoolParam::new("Link ears", true),
@@ -653,7 +653,18 @@ impl Default for EarshotParams {
             },
             story: StoryParams::default(),
             editor_size: std::sync::Mutex::new(crate::editor::DEFAULT_SIZE),
+        };
+        // Every value starts as it comes back from its normalised form. Hosts save
+        // parameters normalised and restore them through it (Ardour 7 does, over the
+        // plugin's own state), and a skewed range's round trip can change the last bit
+        // (900 pps -> 899.99994): a reopened session then rendered differently from the
+        // first from the scene where that value mattered. The default the host resets to
+        // is this value too.
+        for (_, ptr, _) in p.param_map() {
+            // Safety: `ptr` points into `p`, which is alive and not shared yet.
+            unsafe { ptr._internal_set_normalized_value(ptr.unmodulated_normalized_value()) };
         }
+        p
     }
 }
 
