@@ -12,18 +12,15 @@ render. It checks:
 - with every parameter at its default the render is the material sample for sample (Ardour
   compensates the latency the plugin reports; a wrong report would shift it);
 - one parameter of each group automated across its whole range renders finite audio;
-- a render at severity 100 % equals `earshot render` (Earshot places its frames on the
-  timeline when playback starts from rest), and so does a severity ramp (with Ardour's
-  buffer at 64 samples: EARSHOT_ARDOUR_BLOCK=64; at 1024 Ardour's once-per-buffer
-  automation limits it to about -39 dB);
-- a Story sweep renders the same after the session is saved and reopened.
+- a render at severity 100 % equals `earshot render` bit for bit (Earshot places its frames
+  on the timeline when playback starts from rest), and a severity ramp nulls against it
+  below -60 dB (Ardour's buffer at 64 samples, EARSHOT_ARDOUR_BLOCK; at 1024 Ardour's
+  once-per-buffer automation limits it to about -39 dB);
+- a Story sweep renders bit for bit the same after the session is saved and reopened.
 
-Work in progress, not run by `cargo xtask test` yet (the note on the Ardour issue has the
-details):
-- About one Ardour run in eight aborts on a corrupted heap (glibc), freeing an export
-  format object, only with Earshot processing the render; whose bug that is is open.
-- The reopened Story render differs from the first (-24 to -76 dB across runs), in the
-  first 50 ms and then growing from -170 dB; not found yet. Not compared here yet: clicks.
+Run by `cargo xtask test`, which installs Ardour. Not checked yet: clicks in the renders,
+POV hard cuts. Ardour itself dies in about one run in eight (see ATTEMPTS below): such runs
+are repeated and reported.
 
 Run it by hand: `cargo xtask bundle earshot --release`, `apt-get install ardour`, then
 `python3 tests/python/test_ardour.py` (numpy and scipy).
@@ -48,6 +45,10 @@ ROOT = HERE.parents[1]
 VST3 = Path(os.environ.get("EARSHOT_VST3", str(ROOT / "target/bundled/Earshot.vst3")))
 CLI = os.environ.get("EARSHOT_CLI", str(ROOT / "target/release/earshot"))
 ARDOUR_LIB = Path("/usr/lib/ardour7")
+# Ardour's buffer size (session.lua reads it too). Ardour sends automation once per buffer:
+# at 1024 samples a severity ramp reaches the plugin in steps the CLI does not take (-39 dB
+# against it); at 64 it is -112 dB.
+BLOCK = os.environ.setdefault("EARSHOT_ARDOUR_BLOCK", "64")
 SCANNER = ARDOUR_LIB / "ardour-vst3-scanner"
 
 # Ardour's float-WAV export preset (its own "BWAV 32float Export" format, id from Ardour's
@@ -116,16 +117,33 @@ def cli_param_names() -> list[str]:
 GROUPS = ["Loss", "Left_ear", "Right_ear", "Implant", "Tinnitus", "Body", "Output", "Story"]
 
 
+# Ardour 7.3's Lua session dies on a corrupted heap in about one run in eight, in its own
+# export teardown (core dumps: ExportGraphBuilder::reset, ~ExportProfileManager freeing an
+# export format); only with Earshot on the track (0 in 12 with it removed), also at
+# severity 0 where Earshot does almost nothing; valgrind on the CLI finds no invalid access.
+# Whose bug it is is open (see the Ardour issue). A run killed by a signal (SIGABRT, SIGSEGV)
+# is repeated, up to ATTEMPTS times, and every such death is reported.
+ATTEMPTS = 4
+DEATHS: list[str] = []
+
+
 def ardour(work: Path, home: Path, session: Path, exports: Path, case: str) -> dict:
     """One `ardour7-lua` run of session.lua for `case`: its tagged lines by tag."""
-    run = subprocess.run(
-        ["ardour7-lua", str(HERE / "ardour" / "session.lua"), str(session), str(exports), case],
-        env=dict(os.environ, HOME=str(home)),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=work,
-    )
+    for attempt in range(ATTEMPTS):
+        if case == "create" and session.exists():
+            shutil.rmtree(session)
+        run = subprocess.run(
+            ["ardour7-lua", str(HERE / "ardour" / "session.lua"), str(session), str(exports), case],
+            env=dict(os.environ, HOME=str(home)),
+            capture_output=True,
+            text=True,
+            timeout=600,
+            cwd=work,
+        )
+        if run.returncode >= 0:
+            break
+        last = (run.stdout + run.stderr).strip().splitlines()[-1:]
+        DEATHS.append(f"{case} (attempt {attempt + 1}): signal {-run.returncode} {last}")
     tags: dict[str, list[list[str]]] = {}
     for line in run.stdout.splitlines():
         cells = line.split("\t")
@@ -192,7 +210,7 @@ def main() -> int:
     def cli(args: list[str]) -> np.ndarray:
         src, out = work / "material.wav", work / "cli.wav"
         wavfile.write(src, 48000, x.astype(np.float32))
-        subprocess.run([CLI, "render", str(src), str(out), "--block", os.environ.get("EARSHOT_ARDOUR_BLOCK", "1024")] + args, check=True)
+        subprocess.run([CLI, "render", str(src), str(out), "--block", BLOCK] + args, check=True)
         return read(out)
 
     y = render("static")
@@ -221,6 +239,9 @@ def main() -> int:
                 f"{g}: a parameter automated across its range renders finite audio "
                 f"({level:.1f} dB mean power)",
             )
+    print(f"Ardour runs killed by a signal and repeated: {len(DEATHS)}")
+    for d in DEATHS:
+        print("  ", d)
     first, reopened = render("story_first"), render("story_reopened")
     if first is not None and reopened is not None:
         same = np.array_equal(first, reopened)

@@ -305,6 +305,13 @@ fn test() -> Result {
         .arg("tests/python/test_pedalboard.py")
         .env("EARSHOT_VST3", root.join("target/bundled/Earshot.vst3"))
         .env("EARSHOT_CLI", root.join("target/release/earshot")))?;
+    // Earshot in a real DAW: Ardour 7, headless, inserts it, automates it, renders, saves,
+    // reopens and renders again.
+    ensure_apt(&["ardour"])?;
+    run(Command::new(&py)
+        .arg("tests/python/test_ardour.py")
+        .env("EARSHOT_VST3", root.join("target/bundled/Earshot.vst3"))
+        .env("EARSHOT_CLI", root.join("target/release/earshot")))?;
     // Intelligibility through the implant: speech from espeak-ng, STOI from pystoi.
     ensure_apt(&["espeak-ng"])?;
     run(Command::new(&py)

@@ -27,7 +27,8 @@ local function fail(why)
 end
 
 AudioEngine:set_backend("None (Dummy)", "", "")
-AudioEngine:set_buffer_size(tonumber(os.getenv("EARSHOT_ARDOUR_BLOCK") or "1024"))
+-- Ardour sends plugin automation once per buffer: small buffers follow a ramp closely.
+AudioEngine:set_buffer_size(tonumber(os.getenv("EARSHOT_ARDOUR_BLOCK") or "64"))
 local track, proc
 if case == "create" then
 	if not create_session(session_dir, NAME, RATE) then
