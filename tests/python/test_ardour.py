@@ -16,11 +16,13 @@ render. It checks:
   on the timeline when playback starts from rest), and a severity ramp nulls against it
   below -60 dB (Ardour's buffer at 64 samples, EARSHOT_ARDOUR_BLOCK; at 1024 Ardour's
   once-per-buffer automation limits it to about -39 dB);
-- a Story sweep renders bit for bit the same after the session is saved and reopened.
+- a Story sweep renders bit for bit the same after the session is saved and reopened;
+- no clicks by the foundation's metric (a 1 kHz tone at 70 dB SPL, the output high-passed at
+  4 kHz): severity switched 0 <-> 1, and the POV hard cut switched, in 10 ms ramps every
+  160 ms, in sessions of their own.
 
-Run by `cargo xtask test`, which installs Ardour. Not checked yet: clicks in the renders,
-POV hard cuts. Ardour itself dies in about one run in eight (see ATTEMPTS below): such runs
-are repeated and reported.
+Run by `cargo xtask test`, which installs Ardour. Ardour itself dies in about one run in
+eight (see ATTEMPTS below): such runs are repeated and reported.
 
 Run it by hand: `cargo xtask bundle earshot --release`, `apt-get install ardour`, then
 `python3 tests/python/test_ardour.py` (numpy and scipy).
@@ -37,6 +39,7 @@ from pathlib import Path
 
 import numpy as np
 from scipy.io import wavfile
+from scipy.signal import butter, sosfilt
 
 from checks import FAILURES, check, finish
 
@@ -77,6 +80,27 @@ def read(path: Path) -> np.ndarray:
 
 def db(x: float) -> float:
     return 10 * np.log10(x + 1e-300)
+
+
+# The foundation's click metric (tests/common/mod.rs `click_excess_db`): the peak of the
+# output high-passed at 4 kHz (4th-order Butterworth) while the parameter moves, in dB re
+# the larger peak of the steady stretches; at most CLICK_THRESHOLD_DB.
+CLICK_THRESHOLD_DB = 6.0
+
+
+def click_excess_db(y: np.ndarray, fs: int, settle: int, moves: list[tuple[int, int]]) -> float:
+    hp = sosfilt(butter(4, 4000, "highpass", fs=fs, output="sos"), y)
+
+    def peak(a: int, b: int) -> float:
+        return float(np.max(np.abs(hp[a:b]))) if b > a else 0.0
+
+    steady, moving, last = 1e-9, 0.0, settle
+    for a, b in moves:
+        steady = max(steady, peak(last, a))
+        moving = max(moving, peak(a, b))
+        last = b
+    steady = max(steady, peak(last, len(hp)))
+    return 20 * np.log10(max(moving, 1e-12) / steady)
 
 
 def install(home: Path) -> None:
@@ -169,7 +193,7 @@ def main() -> int:
         if d.exists():
             shutil.rmtree(d)
     exports.mkdir(parents=True)
-    cases = ["create", "story_reopened", "transparent", "static"] + [f"group_{g}" for g in GROUPS]
+    cases = ["create", "story_reopened", "transparent", "static", "clicks_Severity", "clicks_POV"] + [f"group_{g}" for g in GROUPS]
     runs = {}
     for case in cases:
         runs[case] = ardour(work, home, session, exports, case)
@@ -239,6 +263,23 @@ def main() -> int:
                 f"{g}: a parameter automated across its range renders finite audio "
                 f"({level:.1f} dB mean power)",
             )
+    # Clicks: the tone with severity switched 0 <-> 1, and the POV hard cut switched, each in
+    # 10 ms ramps every 160 ms (automation reaches the audio one latency late: the window
+    # after each move is widened by it).
+    lat, fs = 288, 48000
+    for what in ("Severity", "POV"):
+        case = f"clicks_{what}"
+        y = render(case)
+        if y is None:
+            continue
+        starts = [int(m[0]) for m in runs[case].get("MOVE", [])]
+        moves = [(t, t + int(0.01 * fs) + int(0.03 * fs) + 2 * lat) for t in starts]
+        excess = click_excess_db(y[:, 0], fs, int(0.1 * fs) + lat, moves)
+        check(
+            len(moves) > 30 and bool(np.all(np.isfinite(y))) and excess < CLICK_THRESHOLD_DB,
+            f"{what} switched {len(moves)} times in Ardour: no click ({excess:.1f} dB over the "
+            f"steady residue; at most {CLICK_THRESHOLD_DB})",
+        )
     print(f"Ardour runs killed by a signal and repeated: {len(DEATHS)}")
     for d in DEATHS:
         print("  ", d)

@@ -4,8 +4,13 @@ ardour {
 	category    = "Instrument",
 	license     = "ISC",
 	author      = "Earshot",
-	description = [[Deterministic drums and melody for Earshot's Ardour test]]
+	description = [[Deterministic drums and melody for Earshot's Ardour test; or, with Tone on,
+a 1 kHz tone at 70 dB SPL (the click metric's signal)]]
 }
+
+function dsp_params ()
+	return { { ["type"] = "input", name = "Tone", min = 0, max = 1, default = 0, toggled = true } }
+end
 
 function dsp_ioconfig ()
 	return { [1] = { audio_in = -1, audio_out = -1 }, }
@@ -27,8 +32,29 @@ local function noise ()
 	return seed / 4294967295.0 * 2.0 - 1.0
 end
 
+-- The click metric's tone (tests/common/mod.rs `tone`): 1 kHz, peak 10^((70 - 100) / 20)
+-- (70 dB SPL at the default calibration, 100 dB SPL full scale), 10 ms raised-cosine onset.
+local function tone (i)
+	local v = 10 ^ ((70 - 100) / 20) * math.sin (2 * math.pi * 1000 * i / rate)
+	local ramp = 0.01 * rate
+	if i < ramp then
+		v = v * (0.5 - 0.5 * math.cos (math.pi * i / ramp))
+	end
+	return v
+end
+
 function dsp_run (ins, outs, n_samples)
 	local a = {}
+	if CtrlPorts:array ()[1] > 0 then
+		for s = 1, n_samples do
+			a[s] = tone (n + s - 1)
+		end
+		n = n + n_samples
+		for c = 1, #outs do
+			outs[c]:set_table (a, n_samples)
+		end
+		return
+	end
 	local beat = math.floor (rate * 0.5)
 	for s = 1, n_samples do
 		local i = n + s - 1

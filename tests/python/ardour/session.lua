@@ -30,8 +30,10 @@ AudioEngine:set_backend("None (Dummy)", "", "")
 -- Ardour sends plugin automation once per buffer: small buffers follow a ramp closely.
 AudioEngine:set_buffer_size(tonumber(os.getenv("EARSHOT_ARDOUR_BLOCK") or "64"))
 local track, proc
-if case == "create" then
-	if not create_session(session_dir, NAME, RATE) then
+-- "clicks_<Param>": a session of its own, on the click metric's tone.
+local clicks = case:sub(1, 7) == "clicks_"
+if case == "create" or clicks then
+	if not create_session(clicks and (session_dir .. "_" .. case) or session_dir, NAME, RATE) then
 		return fail("cannot create the session")
 	end
 	track = Session:new_audio_track(2, 2, nil, 1, "material",
@@ -42,6 +44,9 @@ if case == "create" then
 	if gen:isnil() then
 		close_session()
 		return fail("the test material generator (earshot_material.lua) was not found")
+	end
+	if clicks then
+		ARDOUR.LuaAPI.set_processor_param(gen, 0, 1)
 	end
 	track:add_processor_by_index(gen, 0, nil, true)
 	local region = track:bounce_range(0, N, ARDOUR.InterThreadInfo(), gen, true, "material")
@@ -133,6 +138,35 @@ if case == "create" then
 	-- its own state (which Ardour stores and restores) has them too. Saved right after
 	-- setting them, the reopened session rendered Manual mode (its state still said so).
 	Session:save_state("", false, false, false, false, false)
+elseif clicks then
+	-- The click metric's automation (tests/common/mod.rs `automated`): the parameter held
+	-- 150 ms, then moved to its other value in a 10 ms linear ramp, over and over.
+	local name, a, b = "Severity", 0, 1
+	if case == "clicks_POV" then
+		ARDOUR.LuaAPI.set_processor_param(proc, index["Severity"], 1)
+		ARDOUR.LuaAPI.set_processor_param(proc, index["POV mode"], 1)
+		name, a, b = "POV", 1, 0
+	end
+	local i = index[name]
+	local al = ARDOUR.LuaAPI.plugin_automation(proc, i)
+	al:clear_list()
+	local hold, ramp = math.floor(0.15 * RATE), math.floor(0.01 * RATE)
+	al:add(Temporal.timepos_t(0), a, false, true)
+	local k, t = 0, hold
+	while t + ramp < N do
+		local from, to = a, b
+		if k % 2 == 1 then
+			from, to = b, a
+		end
+		al:add(Temporal.timepos_t(t), from, false, true)
+		al:add(Temporal.timepos_t(t + ramp), to, false, true)
+		print("MOVE\t" .. t)
+		k, t = k + 1, t + hold + ramp
+	end
+	proc:to_automatable():automation_control(
+		Evoral.Parameter(ARDOUR.AutomationType.PluginAutomation, 0, i), false
+	):set_automation_state(ARDOUR.AutoState.Play)
+	export(case)
 elseif case == "story_reopened" then
 	export("story_reopened")
 else
