@@ -138,6 +138,11 @@ if case == "create" then
 	-- its own state (which Ardour stores and restores) has them too. Saved right after
 	-- setting them, the reopened session rendered Manual mode (its state still said so).
 	Session:save_state("", false, false, false, false, false)
+elseif case == "clicks_Story" then
+	-- The whole story swept across the tone.
+	ARDOUR.LuaAPI.set_processor_param(proc, index["Mode"], 1)
+	automate("Story", 0, 1)
+	export(case)
 elseif clicks then
 	-- The click metric's automation (tests/common/mod.rs `automated`): the parameter held
 	-- 150 ms, then moved to its other value in a 10 ms linear ramp, over and over.
