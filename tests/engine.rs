@@ -337,3 +337,46 @@ fn output_does_not_depend_on_block_size() {
         assert_eq!(b, reference.1);
     }
 }
+
+#[test]
+fn once_automation_stops_the_path_it_took_is_forgotten() {
+    // Severity ramped 0 → 1 over 1 s, the ramp read once per block as hosts do: with 64- or
+    // 1024-sample blocks the loss leaves 0 at different frames. Once the ramp is over, the
+    // two renders must become the same again (bit for bit): nothing in the engine may keep
+    // the ramp's timing. (The loss stage's every-16th-frame analysis used to restart its
+    // cycle when the loss left 0, and transients differed by up to −20 dB re the signal
+    // for as long as the loss stayed on.)
+    let fs = 48000.0;
+    let n = (3.0 * fs) as usize;
+    // Noise bursts every 0.25 s: transients are where the analysis cycle showed.
+    let x: Vec<f32> = noise(n, 0.3, 21)
+        .iter()
+        .enumerate()
+        .map(|(i, v)| v * (-((i % 12000) as f32 / fs) * 20.0).exp())
+        .collect();
+    let a = Preset::NoiseInduced.audiogram();
+    let p = |severity: f32| EngineParams {
+        severity,
+        left: a,
+        right: a,
+        ..EngineParams::default()
+    };
+    let render = |block: usize| {
+        let mut e = Engine::new(fs, &p(0.0));
+        let mut y = x.clone();
+        for (k, c) in y.chunks_mut(block).enumerate() {
+            let t = (k * block) as f32 / fs;
+            e.set_params(&p(((t - 0.5) / 1.0).clamp(0.0, 1.0)));
+            e.process(&mut [c]);
+        }
+        y
+    };
+    let (a, b) = (render(64), render(1024));
+    // From 1.6 s: the ramp has ended (1.5 s, + one block) and the smoothers have landed.
+    let settled = (1.6 * fs) as usize;
+    let first_diff = a[settled..]
+        .iter()
+        .zip(&b[settled..])
+        .position(|(p, q)| p != q);
+    assert_eq!(first_diff, None, "renders still differ after the ramp");
+}

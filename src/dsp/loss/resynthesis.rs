@@ -56,17 +56,13 @@ impl Resynthesis {
     }
 
     pub fn reset(&mut self) {
-        self.ola.fill(0.0);
-        self.history.fill(0.0);
-        self.since_analysis = 0;
-        self.analysed = false;
-        self.analysis.reset();
+        self.reset_at(0);
     }
 
     /// [`Self::reset`], `frames` frames into the analysis cycle: where a stage started that
     /// many frames earlier would be (see `crate::dsp::timeline`).
     pub fn reset_at(&mut self, frames: usize) {
-        self.reset();
+        self.clear_signal();
         self.since_analysis = frames % ANALYSIS_EVERY;
     }
 
@@ -75,9 +71,14 @@ impl Resynthesis {
     /// timeline puts it whatever path the frames took (how many were neutral depends on how
     /// finely the host delivers automation).
     pub fn skip_frame(&mut self) {
-        let next = (self.since_analysis + 1) % ANALYSIS_EVERY;
-        self.reset();
-        self.since_analysis = next;
+        self.reset_at(self.since_analysis + 1);
+    }
+
+    fn clear_signal(&mut self) {
+        self.ola.fill(0.0);
+        self.history.fill(0.0);
+        self.analysed = false;
+        self.analysis.reset();
     }
 
     /// Overlap-add the smeared frame `smeared` (all bins), and every [`ANALYSIS_EVERY`]
