@@ -84,6 +84,16 @@ def db(x: float) -> float:
     return 10 * np.log10(x + 1e-300)
 
 
+def null_db(y: np.ndarray, reference: np.ndarray) -> float:
+    """The power of `y - reference` re the reference's, dB."""
+    return db(np.sum((y - reference) ** 2) / np.sum(reference**2))
+
+
+def stereo(left: str) -> np.ndarray:
+    """A region's material: the %L file given and its %R twin, as (samples, 2)."""
+    return np.stack([read(Path(left)), read(Path(left.replace("%L", "%R")))], 1)
+
+
 # The foundation's click metric (tests/common/mod.rs `click_excess_db`): the peak of the
 # output high-passed at 4 kHz (4th-order Butterworth) while the parameter moves, in dB re
 # the larger peak of the steady stretches; at most CLICK_THRESHOLD_DB.
@@ -231,8 +241,8 @@ def main() -> int:
     latencies = {l[0] for r in runs.values() for l in r.get("LATENCY", [])}
     check(latencies == {"288"}, f"Ardour sees the reported latency, 288 samples at 48 kHz ({latencies})")
 
-    material = runs["create"]["MATERIAL"][0][0]
-    x = np.stack([read(Path(material)), read(Path(material.replace("%L", "%R")))], 1)
+    x = stereo(runs["create"]["MATERIAL"][0][0])
+    lat, fs = 288, 48000
 
     def render(name: str) -> np.ndarray | None:
         path = exports / name / "export.wav"
@@ -247,33 +257,37 @@ def main() -> int:
 
     y = render("transparent")
     if y is not None:
-        null = db(np.sum((y - x) ** 2) / np.sum(x**2))
+        null = null_db(y, x)
         check(
             null < -120,
             f"severity 0 through Ardour is the material, sample for sample at lag 0: {null:.1f} dB",
         )
-    def cli(args: list[str]) -> np.ndarray:
+    def cli(material: np.ndarray, args: list[str]) -> np.ndarray:
         src, out = work / "material.wav", work / "cli.wav"
-        wavfile.write(src, 48000, x.astype(np.float32))
+        wavfile.write(src, fs, material.astype(np.float32))
         subprocess.run([CLI, "render", str(src), str(out), "--block", BLOCK] + args, check=True)
         return read(out)
 
+    def ramp_0_to_1(param: str) -> Path:
+        """An automation CSV: `param` from 0 to 1 over the 6 s render, as Ardour applies it.
+        Ardour evaluates plugin automation at the position it reports, the position being
+        heard, while it feeds the plugin `latency` samples ahead: the ramp reaches the audio
+        one latency late. The CLI applies a ramp to the input sample at its time, so its
+        ramp starts one latency later."""
+        lag = lat / fs
+        csv = work / f"{param}.csv"
+        csv.write_text(f"{lag},{param},0\n{6 + lag},{param},1\n")
+        return csv
+
     y = render("static")
     if y is not None:
-        z = cli(["--param", "severity=1"])
-        null = db(np.sum((y - z) ** 2) / np.sum(z**2))
+        z = cli(x, ["--param", "severity=1"])
+        null = null_db(y, z)
         check(null < -60, f"severity 100 % through Ardour nulls against `earshot render`: {null:.1f} dB")
     y = render("group_Loss")
     if y is not None:
-        # Ardour evaluates plugin automation at the position it reports, the position being
-        # heard, while it feeds the plugin `latency` samples ahead: the ramp reaches the
-        # audio one latency late. The same ramp for the CLI, which applies it to the input
-        # sample at that time, starts one latency later.
-        lag = 288 / 48000
-        csv = work / "severity.csv"
-        csv.write_text(f"{lag},severity,0\n{6 + lag},severity,1\n")
-        z = cli(["--automation", str(csv)])
-        null = db(np.sum((y - z) ** 2) / np.sum(z**2))
+        z = cli(x, ["--automation", str(ramp_0_to_1("severity"))])
+        null = null_db(y, z)
         check(null < -60, f"severity automated 0 -> 1 through Ardour nulls against `earshot render`: {null:.1f} dB")
     for g in GROUPS:
         y = render(f"group_{g}")
@@ -287,7 +301,6 @@ def main() -> int:
     # Clicks: the tone with severity switched 0 <-> 1, and the POV hard cut switched, each in
     # 10 ms ramps every 160 ms (automation reaches the audio one latency late: the window
     # after each move is widened by it).
-    lat, fs = 288, 48000
     for what in ("Severity", "POV"):
         case = f"clicks_{what}"
         y = render(case)
@@ -307,19 +320,8 @@ def main() -> int:
     # phase drifts with the slightest difference in how the automation arrives.)
     y = render("clicks_Story")
     if y is not None:
-        tone_src = runs["clicks_Story"]["MATERIAL"][0][0]
-        tone = np.stack([read(Path(tone_src)), read(Path(tone_src.replace("%L", "%R")))], 1)
-        csv = work / "story.csv"
-        lag = 288 / 48000
-        csv.write_text(f"{lag},story,0\n{6 + lag},story,1\n")
-        src, out = work / "tone.wav", work / "tone_cli.wav"
-        wavfile.write(src, 48000, tone.astype(np.float32))
-        subprocess.run(
-            [CLI, "render", str(src), str(out), "--block", BLOCK, "--param", "mode=Story",
-             "--automation", str(csv)],
-            check=True,
-        )
-        z = read(out)
+        tone = stereo(runs["clicks_Story"]["MATERIAL"][0][0])
+        z = cli(tone, ["--param", "mode=Story", "--automation", str(ramp_0_to_1("story"))])
         start = int(0.1 * fs)
         ours, cli_crest = local_click_db(y[:, 0], fs, start), local_click_db(z[:, 0], fs, start)
         check(
@@ -333,7 +335,7 @@ def main() -> int:
     first, reopened = render("story_first"), render("story_reopened")
     if first is not None and reopened is not None:
         same = np.array_equal(first, reopened)
-        null = db(np.sum((first - reopened) ** 2) / np.sum(first**2))
+        null = null_db(reopened, first)
         check(same, f"the story render after save and reload equals the first ({null:.1f} dB)")
 
     return finish("Ardour")

@@ -43,36 +43,31 @@ local function tone (i)
 	return v
 end
 
-function dsp_run (ins, outs, n_samples)
-	local a = {}
-	if CtrlPorts:array ()[1] > 0 then
-		for s = 1, n_samples do
-			a[s] = tone (n + s - 1)
-		end
-		n = n + n_samples
-		for c = 1, #outs do
-			outs[c]:set_table (a, n_samples)
-		end
-		return
-	end
+-- The drums and melody, sample `i`.
+local function drums (i)
 	local beat = math.floor (rate * 0.5)
+	local pos = i % (2 * beat)
+	local t = pos / rate
+	local v = 0
+	if pos < beat then
+		local f = 45 + 75 * math.exp (-t * 30)
+		v = v + 0.5 * math.sin (2 * math.pi * f * t) * math.exp (-t * 8)
+	else
+		local ts = (pos - beat) / rate
+		v = v + 0.25 * noise () * math.exp (-ts * 18)
+	end
+	local th = (i % (beat // 2)) / rate
+	v = v + 0.06 * noise () * math.exp (-th * 60)
+	local fm = ({1320, 1760, 2640, 3520})[(i // beat) % 4 + 1]
+	v = v + 0.08 * math.sin (2 * math.pi * fm * i / rate) * math.exp (-((i % beat) / rate) * 6)
+	return v
+end
+
+function dsp_run (ins, outs, n_samples)
+	local sample = CtrlPorts:array ()[1] > 0 and tone or drums
+	local a = {}
 	for s = 1, n_samples do
-		local i = n + s - 1
-		local pos = i % (2 * beat)
-		local t = pos / rate
-		local v = 0
-		if pos < beat then
-			local f = 45 + 75 * math.exp (-t * 30)
-			v = v + 0.5 * math.sin (2 * math.pi * f * t) * math.exp (-t * 8)
-		else
-			local ts = (pos - beat) / rate
-			v = v + 0.25 * noise () * math.exp (-ts * 18)
-		end
-		local th = (i % (beat // 2)) / rate
-		v = v + 0.06 * noise () * math.exp (-th * 60)
-		local fm = ({1320, 1760, 2640, 3520})[(i // beat) % 4 + 1]
-		v = v + 0.08 * math.sin (2 * math.pi * fm * i / rate) * math.exp (-((i % beat) / rate) * 6)
-		a[s] = v
+		a[s] = sample (n + s - 1)
 	end
 	n = n + n_samples
 	for c = 1, #outs do
