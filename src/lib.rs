@@ -7,6 +7,7 @@
 pub mod demo;
 pub mod dsp;
 pub mod editor;
+pub mod material;
 pub mod param_access;
 pub mod params;
 pub mod presets;
