@@ -21,7 +21,8 @@
 //!    4.4 ms (MSBG's own envelopes are zero-phase, so it has no causal counterpart).
 //! 4. `recruitment`: per-band gain from the envelope, MSBG's rule, calibrated in dB SPL.
 //! 5. Recombination: per bin, `Σ g_c H_c(f) / Σ H_c(f)` (complex, as MSBG's channel sum), times
-//!    the colouring of the broadened bank relative to the normal one (`ripple`).
+//!    the colouring of the broadened bank relative to the normal one (`ripple`, at the bin's
+//!    centre: a fixed filter, so that it adds no dependence on where the frames fall).
 //! 6. Inverse ear filter, overlap-add. Above [`HANDOVER_HZ`] the output fades to the
 //!    unsmeared input times the band gains: there the inverse ear filter has up to +47 dB of
 //!    gain, and what smearing leaks up to Nyquist would come out as loud as the signal (MSBG
@@ -202,6 +203,12 @@ struct BankTable {
     /// One-pole envelope smoothing coefficient per channel at the frame rate, standing in
     /// for MSBG's envelope low-pass (cut-off 0.75 · min(100 Hz, ERBN(cf))).
     smooth: Vec<f32>,
+    /// The bank colouring at each FFT bin's own centre frequency. The colouring is linear (the
+    /// broadened bank's channel sum re the normal one's), so it is applied as a fixed filter:
+    /// evaluated at each bin's instantaneous frequency, as the gains are, it made the output
+    /// depend on where the frames fell (drums shifted by a few samples: −24 dB re the render
+    /// with recruitment and smearing off; at the bin centres −62 dB, `tests/time_invariance.rs`).
+    ripple_bin: Vec<f32>,
 }
 
 impl LossTables {
@@ -251,7 +258,19 @@ impl LossTables {
                     (1.0 - (-2.0 * std::f64::consts::PI * fc / frame_rate).exp()) as f32
                 })
                 .collect();
-            BankTable { grid, cf, smooth }
+            let ripple_bin = (0..bins)
+                .map(|k| {
+                    let j = ((k as f64 * bin_hz / grid.step_hz as f64).round() as usize)
+                        .min(grid.len() - 1);
+                    grid.ripple[j]
+                })
+                .collect();
+            BankTable {
+                grid,
+                cf,
+                smooth,
+                ripple_bin,
+            }
         };
         // Smear the bins below MSBG's 22.05 kHz Nyquist (an even count).
         let smear_bins = (((filterbank::DESIGN_FS / 2.0 / bin_hz) as usize).min(nfft / 2)) & !1;
@@ -735,7 +754,7 @@ impl LossStage {
             } else {
                 Complex32::new(gains[grid.fallback[j] as usize], 0.0)
             };
-            self.gain_spec[k] += ratio * (alpha * grid.ripple[j]);
+            self.gain_spec[k] += ratio * (alpha * t.banks[b].ripple_bin[k]);
         }
     }
 
