@@ -45,6 +45,38 @@ pub fn bandpass(centre_hz: f64, q: f64, sample_rate: f64) -> [f64; 5] {
     ]
 }
 
+/// MSBG's envelope low-pass: a 2nd-order elliptic low-pass, 0.25 dB pass-band ripple, 35 dB
+/// stop-band (MSBG `compute_envelope`: `scipy.signal.ellip(2, 0.25, 35, fc)`), by the
+/// bilinear transform with the corner pre-warped, as scipy designs it. The analog prototype
+/// (corner 1 rad/s) is scipy's `ellipap(2, 0.25, 35)`: zeros ±j·10.769 854 44, poles
+/// −0.889 990 64 ± j·1.153 589 36, gain 0.017 782 794 1. Its DC gain is the ripple's
+/// −0.25 dB, as an even-order elliptic filter's is.
+pub fn msbg_envelope_lowpass(cutoff_hz: f64, sample_rate: f64) -> [f64; 5] {
+    const ZERO_SQ: f64 = 10.769_854_44 * 10.769_854_44;
+    const POLE_RE: f64 = 0.889_990_64;
+    const POLE_IM: f64 = 1.153_589_36;
+    const GAIN: f64 = 0.017_782_794_100_389_257;
+    let fc = cutoff_hz.clamp(1e-3, 0.49 * sample_rate);
+    let k = 2.0 * sample_rate;
+    let w = k * (PI * fc / sample_rate).tan();
+    // H(s) = GAIN (s² + Z w²) / (s² + 2 Re(p) w s + |p|² w²), s = k (1 − z⁻¹)/(1 + z⁻¹).
+    let (z, b, c) = (
+        ZERO_SQ * w * w,
+        2.0 * POLE_RE * w,
+        (POLE_RE * POLE_RE + POLE_IM * POLE_IM) * w * w,
+    );
+    let a0 = k * k + b * k + c;
+    let b0 = GAIN * (k * k + z) / a0;
+    let b1 = GAIN * (2.0 * z - 2.0 * k * k) / a0;
+    [
+        b0,
+        b1,
+        b0,
+        (2.0 * c - 2.0 * k * k) / a0,
+        (k * k - b * k + c) / a0,
+    ]
+}
+
 /// |H(e^{jω})| of `coef` at `hz`.
 pub fn magnitude(coef: &[f64; 5], hz: f64, sample_rate: f64) -> f64 {
     let [b0, b1, b2, a1, a2] = *coef;
@@ -167,6 +199,28 @@ impl StereoBiquad {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn msbg_envelope_lowpass_is_scipys_ellip() {
+        // scipy.signal.ellip(2, 0.25, 35, 75 / (689.0625 / 2)): 75 Hz at the loss stage's frame
+        // rate at 44.1 kHz.
+        let c = msbg_envelope_lowpass(75.0, 689.0625);
+        let want = [
+            0.146_693_44,
+            0.255_997_89,
+            0.146_693_44,
+            -0.768_555_19,
+            0.333_982_28,
+        ];
+        for (a, b) in c.iter().zip(want) {
+            assert!((a - b).abs() < 1e-7, "{c:?}");
+        }
+        // DC gain −0.25 dB (the ripple), and the stop band 35 dB down.
+        let dc = 20.0 * magnitude(&c, 0.0, 689.0625).log10();
+        assert!((dc + 0.25).abs() < 1e-3, "{dc}");
+        let stop = 20.0 * magnitude(&c, 300.0, 44100.0 / 64.0).log10();
+        assert!(stop < -18.0, "{stop}");
+    }
 
     fn measured_gain(coef: [f64; 5], hz: f64, fs: f64) -> f64 {
         let mut f = Biquad::new(coef);

@@ -102,6 +102,12 @@ def music(seconds: float = 4.0) -> np.ndarray:
     return out
 
 
+def noise(seconds: float = 3.0) -> np.ndarray:
+    """Steady white noise: every band holds many components, so MSBG's rectified-and-smoothed
+    envelope is the Rayleigh mean (0.886 of the RMS envelope), not a sinusoid's."""
+    return np.random.default_rng(2).standard_normal(int(seconds * FS))
+
+
 def at_level(x: np.ndarray, db_spl: float) -> np.ndarray:
     rms = np.sqrt(np.mean(x**2))
     return x * 10 ** ((db_spl - MSBG_0DB_RMS_SPL) / 20) / rms
@@ -181,18 +187,22 @@ def case(args: tuple) -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="speech at 65 dB SPL, five audiograms")
+    ap.add_argument("--material", action="append", help="only this material (repeatable): speech, drums, music, noise")
     ap.add_argument("--json", help="write the rows here")
     args = ap.parse_args()
     cli = os.environ.get("EARSHOT_CLI", "target/release/earshot")
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
-        materials = {"speech": speech(tmp), "drums": drums(), "music": music()}
+        everything = {"speech": speech(tmp), "drums": drums(), "music": music(), "noise": noise()}
+        materials = dict(everything)
         levels = LEVELS_DB_SPL
         grams = AUDIOGRAMS
         if args.quick:
             materials = {"speech": materials["speech"]}
             levels = [65.0]
             grams = {k: AUDIOGRAMS[k] for k in ["flat50", "reverse_slope", "cookie_bite", "steep_sloping", "severe_80_top"]}
+        if args.material:
+            materials = {k: v for k, v in everything.items() if k in args.material}
         jobs = [(cli, n, g, m, x, l, tmpdir) for n, g in grams.items() for m, x in materials.items() for l in levels]
         with ProcessPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
             rows = list(pool.map(case, jobs))

@@ -9,10 +9,14 @@ pub const CATCH_UP_DB_SPL: f32 = 105.0;
 pub const MAX_HL_FOR_EXPANSION: f32 = 100.0;
 /// Envelope floor, dB SPL (MSBG clamps the envelope at 1e-9 re RMS 1.0 = 120 dB SPL).
 pub const ENVELOPE_FLOOR_DB_SPL: f32 = -60.0;
-/// Mean of a full-wave rectified sine re its RMS (2√2/π) times the DC gain of MSBG's envelope
-/// low-pass (2nd-order elliptic, 0.25 dB pass-band ripple, run forwards and backwards by
-/// `filtfilt`: −0.5 dB). Turns a band's RMS into the envelope MSBG's gain rule sees.
-pub const ENVELOPE_PER_RMS: f32 = 0.900_316_3 * 0.944_060_9;
+/// Mean of a full-wave rectified sine re its RMS (2√2/π): MSBG's envelope is the rectified
+/// band signal, low-passed.
+pub const RECTIFIED_MEAN_PER_RMS: f32 = 0.900_316_3;
+/// DC gain of MSBG's envelope low-pass (2nd-order elliptic, 0.25 dB pass-band ripple, run
+/// forwards and backwards by `filtfilt`: −0.5 dB).
+pub const ENVELOPE_LOWPASS_DC: f32 = 0.944_060_9;
+/// Turns a steady band's RMS into the envelope MSBG's gain rule sees.
+pub const ENVELOPE_PER_RMS: f32 = RECTIFIED_MEAN_PER_RMS * ENVELOPE_LOWPASS_DC;
 /// Gains below this are flushed to zero (no denormals downstream).
 const GAIN_FLUSH: f32 = 1e-20;
 
