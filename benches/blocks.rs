@@ -2,7 +2,9 @@
 //! time over 60 s of drums (48 kHz stereo, 128-sample blocks, one core), with the loss
 //! stage's severity automated (a new random value every 50 ms, reached by the engine's own
 //! smoothing, plus a slow 0 → 1 → 0 ramp under it). Prints the median, the 99th percentile
-//! and the worst block, and the worst's ratio to the median (target ≤ 3).
+//! and the worst block, and the worst's ratio to the median (target ≤ 3). Each block's time
+//! is its fastest of three passes, so that the OS pre-empting the process (which costs a
+//! block milliseconds now and then on a shared machine) is not taken for the plugin's work.
 //!
 //! `cargo bench --bench blocks`
 
@@ -25,8 +27,9 @@ fn main() {
         right: audiogram,
         ..EngineParams::default()
     };
-    let mut e = Engine::new(FS, &params(0.0));
     let per_step = (0.05 * FS) as usize / BLOCK;
+    let blocks = l.len() / BLOCK;
+    // The automation: one value per block, the same in every pass.
     let mut seed = 0x2545_f491u32;
     let mut random = move || {
         seed ^= seed << 13;
@@ -34,23 +37,39 @@ fn main() {
         seed ^= seed << 5;
         seed as f32 / u32::MAX as f32
     };
-    let blocks = l.len() / BLOCK;
-    let mut times = Vec::with_capacity(blocks);
-    let (mut a, mut b) = (vec![0.0f32; BLOCK], vec![0.0f32; BLOCK]);
     let mut target = 0.0;
-    for k in 0..blocks {
-        if k % per_step == 0 {
-            let ramp = 1.0 - (2.0 * k as f32 / blocks as f32 - 1.0).abs();
-            target = (0.5 * ramp + 0.5 * random()).clamp(0.0, 1.0);
+    let severity: Vec<f32> = (0..blocks)
+        .map(|k| {
+            if k % per_step == 0 {
+                let ramp = 1.0 - (2.0 * k as f32 / blocks as f32 - 1.0).abs();
+                target = (0.5 * ramp + 0.5 * random()).clamp(0.0, 1.0);
+            }
+            target
+        })
+        .collect();
+    // Three passes with fresh engines over the same input and automation; each block's time
+    // is its fastest of the three. The work is deterministic, so a block that is heavy by
+    // design is heavy in every pass, while a pre-emption by the OS (milliseconds, on a
+    // shared machine) hits one pass only.
+    let mut times = vec![f64::INFINITY; blocks];
+    let mut raw_worst = Vec::new();
+    for _ in 0..3 {
+        let mut e = Engine::new(FS, &params(0.0));
+        let (mut a, mut b) = (vec![0.0f32; BLOCK], vec![0.0f32; BLOCK]);
+        let mut worst = 0.0f64;
+        for (k, t_min) in times.iter_mut().enumerate() {
+            let s = k * BLOCK;
+            a.copy_from_slice(&l[s..s + BLOCK]);
+            b.copy_from_slice(&r[s..s + BLOCK]);
+            let t = Instant::now();
+            e.set_params(&params(severity[k]));
+            e.process(&mut [&mut a, &mut b]);
+            let el = t.elapsed().as_secs_f64();
+            black_box((&a, &b));
+            *t_min = t_min.min(el);
+            worst = worst.max(el);
         }
-        let s = k * BLOCK;
-        a.copy_from_slice(&l[s..s + BLOCK]);
-        b.copy_from_slice(&r[s..s + BLOCK]);
-        let t = Instant::now();
-        e.set_params(&params(target));
-        e.process(&mut [&mut a, &mut b]);
-        times.push(t.elapsed().as_secs_f64());
-        black_box((&a, &b));
+        raw_worst.push(worst * 1e6);
     }
     let report = |label: &str, t: &[f64]| {
         let mut s = t.to_vec();
@@ -69,7 +88,9 @@ fn main() {
         );
     };
     println!(
-        "blocks: 60 s of drums, 48 kHz stereo, {BLOCK}-sample blocks, severity automated every 50 ms"
+        "blocks: 60 s of drums, 48 kHz stereo, {BLOCK}-sample blocks, severity automated every 50 ms; \
+         each block's fastest of 3 passes (worst single block of each pass, µs: {:.0?})",
+        raw_worst
     );
     report("all blocks", &times);
     // The first second includes the first touch of every table and buffer.

@@ -12,8 +12,8 @@
 //! (slowly tracked), not their timing. A level tracked over 20 ms needs no new value every
 //! 1.45 ms hop: the analysis runs every [`ANALYSIS_EVERY`] frames (23 ms at 44.1 kHz), on
 //! two windows one hop apart (the older only gives the phase reference for the
-//! instantaneous frequencies); the loss stage holds each measurement and tracks it every
-//! frame.
+//! instantaneous frequencies, and is transformed one frame earlier, so that no frame does
+//! both); the loss stage holds each measurement and tracks it every frame.
 
 use super::bin_analysis::BinAnalysis;
 use super::LossTables;
@@ -32,6 +32,8 @@ pub struct Resynthesis {
     since_analysis: usize,
     /// Whether the last frame was analysed (`analysis` is current).
     pub analysed: bool,
+    /// Whether the next analysis's phase reference was taken the frame before it.
+    reference_ready: bool,
     time: Vec<f32>,
     spec: Vec<Complex32>,
     scratch_fwd: Vec<Complex32>,
@@ -47,6 +49,7 @@ impl Resynthesis {
             history: vec![0.0; n + t.hop],
             since_analysis: 0,
             analysed: false,
+            reference_ready: false,
             time: vec![0.0; t.nfft],
             spec: vec![Complex32::default(); t.bins],
             scratch_fwd: t.r2c.make_scratch_vec(),
@@ -78,6 +81,7 @@ impl Resynthesis {
         self.ola.fill(0.0);
         self.history.fill(0.0);
         self.analysed = false;
+        self.reference_ready = false;
         self.analysis.reset();
     }
 
@@ -101,13 +105,24 @@ impl Resynthesis {
         self.ola[n - hop..].fill(0.0);
         self.since_analysis += 1;
         self.analysed = self.since_analysis == ANALYSIS_EVERY;
+        if self.since_analysis + 1 == ANALYSIS_EVERY {
+            // The phase reference of the next frame's analysis is the window one hop before
+            // it: this frame's last `n` samples. Taken now, so that the analysing frame does
+            // one transform, not two (the same numbers: the history only moves on).
+            self.transform(t, hop);
+            self.analysis.remember(&self.spec);
+            self.reference_ready = true;
+        }
         if !self.analysed {
             return;
         }
         self.since_analysis = 0;
-        // The window one hop back, as the phase reference; then the last `n` samples.
-        self.transform(t, 0);
-        self.analysis.remember(&self.spec);
+        if !self.reference_ready {
+            // Restarted just before an analysis: the reference from the history as it is.
+            self.transform(t, 0);
+            self.analysis.remember(&self.spec);
+        }
+        self.reference_ready = false;
         self.transform(t, hop);
         self.analysis.analyse(t, &mut self.spec, None);
     }
