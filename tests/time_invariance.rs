@@ -16,11 +16,13 @@ use earshot::dsp::audiogram::Preset;
 use earshot::dsp::{Engine, EngineParams};
 use earshot::material;
 
-/// Worst difference the current loss stage must stay under, dB. Measured: −15 dB (severe
-/// loss, noise bursts) to −30 dB; with recruitment and smearing off the same chain holds
-/// −62 dB (see [`the_linear_path_is_time_invariant`]), so what is left is the recruitment
-/// gains' dependence on where the frames fall. The target is −40 dB.
-const LIMIT_DB: f64 = -12.0;
+/// Worst difference the current loss stage must stay under, dB. Measured: −19 dB (severe
+/// loss, drums at 48 kHz, noise bursts) to −31 dB. With recruitment and smearing off the
+/// same chain holds −62 dB (see [`the_linear_path_is_time_invariant`]); what is left comes
+/// from the smearing (MSBG's own smearing alone: −17 to −23 dB on this material), the
+/// recruitment gains following the frames, and the level correction's 16-frame cycle
+/// (without it −22 dB). The target is −40 dB.
+const LIMIT_DB: f64 = -16.0;
 /// The linear path (no recruitment, no smearing: ear filters and the broadened bank's
 /// colouring) must be as good as a fixed filter in an STFT: measured −62…−77 dB.
 const LINEAR_LIMIT_DB: f64 = -55.0;

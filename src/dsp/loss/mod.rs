@@ -64,11 +64,15 @@ const MSBG_HOP_44K: f64 = 64.0;
 /// Start and end of the fade from the processed spectrum to the unsmeared input × gains, Hz
 /// (MSBG's output low-pass corner is 18 kHz).
 pub const HANDOVER_HZ: (f32, f32) = (16000.0, 18000.0);
-/// Time constant of the power trackers behind the level correction, ms: long enough that
-/// frame-to-frame fluctuations of noise average out, short enough to follow a new sound.
-const LEVEL_CORRECTION_MS: f32 = 20.0;
-/// The level correction stays within ± this, dB (measured corrections are within ±2 dB).
-const LEVEL_CORRECTION_MAX_DB: f32 = 10.0;
+/// Time constant of the power trackers behind the level correction, ms. The correction is a
+/// level calibration of steady sound (smearing's loss of band power); measured every 16th
+/// frame, a short tracker let a measurement that fell on a drum hit or a burst onset swing
+/// the gains, so renders depended on where the cycle fell (20 ms: −15 dB on noise bursts
+/// shifted by a few samples; 100 ms with the ±3 dB bound below: −19 dB; tones unchanged).
+const LEVEL_CORRECTION_MS: f32 = 100.0;
+/// The level correction stays within ± this, dB (steady corrections measured on the tone
+/// table are within ±2 dB; transients asked for up to the old ±10 dB bound).
+const LEVEL_CORRECTION_MAX_DB: f32 = 3.0;
 /// Fine frequency grid for the channel responses: this many points per FFT bin.
 const GRID_PER_BIN: usize = 8;
 
