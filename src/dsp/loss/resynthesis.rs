@@ -9,7 +9,7 @@
 //! signal of its own, exactly as its output is synthesised (IFFT, first `n` samples,
 //! synthesis window, overlap-add), and runs the same STFT analysis on the last `n` finished
 //! samples. Those lag the current frame by three hops, so they set the envelopes' level
-//! (slowly tracked), not their timing. A level tracked over 20 ms needs no new value every
+//! (slowly tracked), not their timing. A level tracked over 100 ms needs no new value every
 //! 1.45 ms hop: the analysis runs every [`ANALYSIS_EVERY`] frames (23 ms at 44.1 kHz), on
 //! two windows one hop apart (the older only gives the phase reference for the
 //! instantaneous frequencies, and is transformed one frame earlier, so that no frame does
