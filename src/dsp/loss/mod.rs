@@ -260,12 +260,12 @@ impl LossTables {
                 .map(|c| {
                     let fc = 0.75 * bank.erbn_at(c).min(100.0);
                     // Unity gain at DC: MSBG's DC gain is in `ENVELOPE_PER_RMS` already.
-                    let mut c = crate::dsp::biquad::msbg_envelope_lowpass(fc, frame_rate);
-                    let dc = (c[0] + c[1] + c[2]) / (1.0 + c[3] + c[4]);
-                    for b in &mut c[..3] {
+                    let mut coef = crate::dsp::biquad::msbg_envelope_lowpass(fc, frame_rate);
+                    let dc = (coef[0] + coef[1] + coef[2]) / (1.0 + coef[3] + coef[4]);
+                    for b in &mut coef[..3] {
                         *b /= dc;
                     }
-                    c.map(|v| v as f32)
+                    coef.map(|v| v as f32)
                 })
                 .collect();
             let ripple_bin = (0..bins)
