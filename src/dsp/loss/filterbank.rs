@@ -237,6 +237,15 @@ impl Bank {
         }
     }
 
+    /// How many normal ERBs wide the channels are (1.5, 2 or 3).
+    pub fn broadening(&self) -> f64 {
+        match self.kind {
+            BankKind::Mild => MILD.broaden,
+            BankKind::Moderate => MODERATE.broaden,
+            BankKind::Severe => SEVERE.broaden,
+        }
+    }
+
     /// Normal ERB at each channel centre (MSBG's envelope filters track it).
     pub fn erbn_at(&self, c: usize) -> f64 {
         erbn(self.channels[c].cf)

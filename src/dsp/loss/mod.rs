@@ -191,6 +191,9 @@ pub struct LossTables {
     survival: [f32; 4],
     /// One-pole coefficient (per frame) of the level correction's trackers.
     correction_smooth: f32,
+    /// Participation ratio (Σp)²/Σp² of a steady tone's weighted bin powers: how many bins
+    /// one sinusoid occupies ([`tone_participation`]).
+    tone_participation: f32,
     banks: [BankTable; 3],
     smear: [SmearMatrix; 3],
     /// Whether this CPU runs the AVX2 + FMA kernels.
@@ -204,6 +207,9 @@ struct BankTable {
     grid: BankGrid,
     /// Channel centres, Hz.
     cf: Vec<f32>,
+    /// Per channel, 0…1: how far the band is wide enough for its components to beat within
+    /// one frame (wider than 1/frame ≈ 170 Hz: 0; twice that: 1).
+    beating: Vec<f32>,
     /// MSBG's envelope low-pass per channel, designed at the frame rate (2nd-order elliptic,
     /// corner 0.75 · min(100 Hz, ERBN(cf))), normalised to unity gain at DC.
     envelope_lowpass: Vec<[f32; 5]>,
@@ -268,6 +274,13 @@ impl LossTables {
                     coef.map(|v| v as f32)
                 })
                 .collect();
+            let beat_hz = fs / n as f64;
+            let beating = (0..cf.len())
+                .map(|c| {
+                    let width = bank.broadening() * bank.erbn_at(c);
+                    ((width - beat_hz) / beat_hz).clamp(0.0, 1.0) as f32
+                })
+                .collect();
             let ripple_bin = (0..bins)
                 .map(|k| {
                     let j = ((k as f64 * bin_hz / grid.step_hz as f64).round() as usize)
@@ -279,6 +292,7 @@ impl LossTables {
                 grid,
                 cf,
                 envelope_lowpass,
+                beating,
                 ripple_bin,
             }
         };
@@ -301,6 +315,7 @@ impl LossTables {
             expected_conj,
             avx2: has_avx2_fma(),
             survival: bin_analysis::survival_series(&window, hop).map(|c| c as f32),
+            tone_participation: tone_participation(&window, nfft, hop) as f32,
             correction_smooth: crate::dsp::smoother::one_pole(
                 LEVEL_CORRECTION_MS,
                 sample_rate / hop as f32,
@@ -339,6 +354,11 @@ struct BankState {
     /// The envelope low-pass's state per channel (transposed direct form II).
     envelope: Vec<[f32; 2]>,
     band_power: Vec<f32>,
+    /// Per channel, this frame, before smearing: Σ p|H_c|² and Σ (p|H_c|²)² over the bins
+    /// (p: bin power × overlap-add survival), whose ratio counts the separate components
+    /// the band holds ([`recruitment::rectified_mean_re_tone`]).
+    components_sum: Vec<f32>,
+    components_sq: Vec<f32>,
     gains: Vec<f32>,
     /// Whether the bank ran last frame (its correction state is current).
     active: bool,
@@ -398,6 +418,8 @@ impl LossStage {
             BankState {
                 envelope: vec![[0.0; 2]; m],
                 band_power: vec![0.0; m],
+                components_sum: vec![0.0; m],
+                components_sq: vec![0.0; m],
                 gains: vec![1.0; m],
                 active: false,
                 estimate_ring: vec![0.0; 3 * m],
@@ -567,6 +589,13 @@ impl LossStage {
     fn finish_frame(&mut self, t: &LossTables, ctl: &LossControl, smeared: bool) {
         let n = self.framer.frame_len();
         let smear_w = ctl.smear_weights();
+        let degree = degree_weights(ctl.audiogram.msbg_degree_db());
+        let bank_w = [degree[0] + degree[1], degree[2], degree[3]];
+        for (b, &alpha) in bank_w.iter().enumerate() {
+            if alpha > 0.0 {
+                self.count_components(t, b);
+            }
+        }
         if smear_w[0] < 1.0 {
             if !smeared {
                 self.smear_product(t, &smear_w);
@@ -574,8 +603,6 @@ impl LossStage {
             self.smear_phase(t);
         }
         self.resynth.push_and_analyse(t, &self.spec);
-        let degree = degree_weights(ctl.audiogram.msbg_degree_db());
-        let bank_w = [degree[0] + degree[1], degree[2], degree[3]];
         self.gain_spec.fill(Complex32::default());
         for (b, &alpha) in bank_w.iter().enumerate() {
             if alpha > 0.0 {
@@ -649,6 +676,22 @@ impl LossStage {
         );
     }
 
+    /// 3a'. How many separate components each band of bank `b` holds, from the bins before
+    ///      smearing (smearing spreads even a single tone over many bins).
+    #[inline(never)]
+    fn count_components(&mut self, t: &LossTables, b: usize) {
+        let a = &self.input;
+        let st = &mut self.banks[b];
+        accumulate_participation(
+            &t.banks[b].grid,
+            &a.power,
+            &a.survival,
+            &a.grid_index,
+            &mut st.components_sum,
+            &mut st.components_sq,
+        );
+    }
+
     /// 3b. The estimate corrected to the level the smeared *signal* has in each band.
     ///
     /// The resynthesised smeared signal (`resynthesis`) is what MSBG filters into its bands,
@@ -718,7 +761,16 @@ impl LossStage {
         let env_max = 10f32.powf((recruitment::CATCH_UP_DB_SPL - rms1) / 20.0);
         let env_floor = 10f32.powf((recruitment::ENVELOPE_FLOOR_DB_SPL - rms1) / 20.0);
         for c in 0..table.cf.len() {
-            let x = (t.norm * state.band_power[c]).sqrt() * recruitment::ENVELOPE_PER_RMS;
+            let (sum, sq) = (state.components_sum[c], state.components_sq[c]);
+            let components = if sq > 0.0 {
+                sum * sum / sq / t.tone_participation
+            } else {
+                1.0
+            };
+            let correction =
+                1.0 + table.beating[c] * (recruitment::rectified_mean_re_tone(components) - 1.0);
+            let x =
+                (t.norm * state.band_power[c]).sqrt() * recruitment::ENVELOPE_PER_RMS * correction;
             // MSBG's envelope low-pass, once and causal (MSBG runs it forwards and backwards,
             // with no delay). Its steep stop band keeps the beating of a voice's harmonics
             // (F0 100–250 Hz) out of the gains, as MSBG's does; run twice it would follow
@@ -856,6 +908,65 @@ fn accumulate_band_powers_with<V: Vector>(
 /// instantaneous-frequency estimate needs ~1e-3 rad, and libm's atan2f was 9 % of the stage.
 /// Branch-free (selects only), so loops over bins vectorise.
 #[inline]
+/// Σ_k w_k|H_c(f̂_k)|² into `sum` and Σ_k (w_k|H_c(f̂_k)|²)² into `sq`, w = power × survival.
+fn accumulate_participation(
+    grid: &BankGrid,
+    power: &[f32],
+    survival: &[f32],
+    grid_index: &[u32],
+    sum: &mut [f32],
+    sq: &mut [f32],
+) {
+    sum.fill(0.0);
+    sq.fill(0.0);
+    for k in 0..grid_index.len() - 1 {
+        let w = power[k] * survival[k];
+        if w == 0.0 {
+            continue;
+        }
+        let (first, h2) = grid.power_row(grid_index[k] as usize);
+        let range = first..first + h2.len();
+        for ((s, q), h) in sum[range.clone()].iter_mut().zip(&mut sq[range]).zip(h2) {
+            let v = w * h;
+            *s += v;
+            *q += v * v;
+        }
+    }
+}
+
+/// Participation ratio (Σp)²/Σp² of the weighted bin powers p (power × overlap-add
+/// survival) a steady sinusoid leaves in one frame, averaged over where it falls between two
+/// bins: the number of bins one component occupies, so that a band's count of separate
+/// components is its own participation ratio over this.
+pub fn tone_participation(window: &[f32], nfft: usize, hop: usize) -> f64 {
+    let survival = bin_analysis::survival_series(window, hop);
+    let steps = 8;
+    let mut sum = 0.0;
+    for s in 0..steps {
+        let f0 = 20.0 + s as f64 / steps as f64; // in bins, clear of DC
+        let (mut p1, mut p2) = (0.0, 0.0);
+        for k in 10..31 {
+            // |W(f0 − k)|² of the zero-padded window, by direct DFT.
+            let (mut re, mut im) = (0.0, 0.0);
+            for (i, w) in window.iter().enumerate() {
+                let ph = 2.0 * std::f64::consts::PI * (f0 - k as f64) * i as f64 / nfft as f64;
+                re += *w as f64 * ph.cos();
+                im += *w as f64 * ph.sin();
+            }
+            let dev = 2.0 * std::f64::consts::PI * hop as f64 * (f0 - k as f64) / nfft as f64;
+            let surv = survival[0]
+                + survival[1] * dev.cos()
+                + survival[2] * (2.0 * dev).cos()
+                + survival[3] * (3.0 * dev).cos();
+            let p = (re * re + im * im) * surv.max(0.0);
+            p1 += p;
+            p2 += p * p;
+        }
+        sum += p1 * p1 / p2;
+    }
+    sum / steps as f64
+}
+
 pub fn fast_atan2(y: f32, x: f32) -> f32 {
     let (ax, ay) = (x.abs(), y.abs());
     let (lo, hi) = (ax.min(ay), ax.max(ay));
@@ -927,6 +1038,56 @@ mod tests {
         }
         assert!(worst < 2e-5, "worst {worst}");
         assert_eq!(fast_atan2(0.0, 0.0), 0.0);
+    }
+
+    #[test]
+    fn a_tone_counts_as_one_component_and_noise_as_many() {
+        use crate::dsp::audiogram::Preset;
+        let fs = 44100.0;
+        let ctl = LossControl {
+            audiogram: Preset::Severe.audiogram(),
+            ..LossControl::default()
+        };
+        // The severe bank (index 2), the channel at 1.5 kHz: 3 ERB ≈ 500 Hz wide.
+        let count = |x: &[f32]| {
+            let mut st = LossStage::new(fs);
+            let mut io = x.to_vec();
+            let mut pos = 0;
+            while pos < io.len() {
+                let n = (io.len() - pos).min(st.until_frame());
+                st.process(&mut io[pos..pos + n], &ctl);
+                pos += n;
+            }
+            let c = st.t.banks[2].cf.iter().position(|&f| f > 1400.0).unwrap();
+            let b = &st.banks[2];
+            (
+                b.components_sum[c].powi(2) / b.components_sq[c] / st.t.tone_participation,
+                st.t.banks[2].beating[c],
+            )
+        };
+        let tone: Vec<f32> = (0..8820)
+            .map(|i| 0.1 * (2.0 * PI * 1500.0 * i as f32 / fs).sin())
+            .collect();
+        let mut seed = 7u32;
+        let noise: Vec<f32> = (0..8820)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 17;
+                seed ^= seed << 5;
+                0.1 * (seed as f32 / u32::MAX as f32 - 0.5)
+            })
+            .collect();
+        let (t, beating) = count(&tone);
+        let (n, _) = count(&noise);
+        assert!(
+            beating == 1.0,
+            "a 500 Hz wide band beats within a frame: {beating}"
+        );
+        assert!((0.8..1.25).contains(&t), "tone: {t} components");
+        assert!(n > 2.5, "noise: {n} components");
+        // What that does to the envelope: none for the tone, about −1 dB for the noise.
+        assert!(recruitment::rectified_mean_re_tone(t) > 0.99);
+        assert!(recruitment::rectified_mean_re_tone(n) < 0.9);
     }
 
     #[test]

@@ -17,6 +17,18 @@ pub const RECTIFIED_MEAN_PER_RMS: f32 = 0.900_316_3;
 pub const ENVELOPE_LOWPASS_DC: f32 = 0.944_060_9;
 /// Turns a steady band's RMS into the envelope MSBG's gain rule sees.
 pub const ENVELOPE_PER_RMS: f32 = RECTIFIED_MEAN_PER_RMS * ENVELOPE_LOWPASS_DC;
+/// MSBG's envelope (the rectified band signal, low-passed) re the RMS-derived envelope of a
+/// steady tone, for a band holding `components` separate components of equal strength
+/// (a participation ratio; 1 = one sinusoid). Within one analysis frame, components far
+/// enough apart beat, and the rectified mean of a beating signal is below what its RMS says
+/// for a sinusoid: 0.900 for two equal components (E|1 + e^{iφ}| / √2 = (4/π)/√2 ÷ 1), and
+/// √π/2 = 0.886 for many (a Rayleigh envelope). Interpolated as 0.886 + 0.114 · N⁻³, which
+/// passes through both.
+pub fn rectified_mean_re_tone(components: f32) -> f32 {
+    const MANY: f32 = 0.886_226_9;
+    let n = components.max(1.0);
+    MANY + (1.0 - MANY) / (n * n * n)
+}
 /// Gains below this are flushed to zero (no denormals downstream).
 const GAIN_FLUSH: f32 = 1e-20;
 
@@ -57,6 +69,19 @@ mod tests {
         let g_t = 20.0 * gain(env_t, env_max, 1e-12, expansion_ratio(hl)).log10();
         assert!((g_t + hl).abs() < 1e-3);
         assert_eq!(gain(2.0, env_max, 1e-12, expansion_ratio(hl)), 1.0);
+    }
+
+    #[test]
+    fn rectified_mean_of_beating_components() {
+        // One sinusoid: MSBG's envelope is what the RMS says.
+        assert_eq!(rectified_mean_re_tone(1.0), 1.0);
+        assert_eq!(rectified_mean_re_tone(0.3), 1.0);
+        // Two equal components with a random phase: E|1 + e^{iφ}| / √2 = (4/π) / √2.
+        let two = 4.0 / std::f32::consts::PI / 2f32.sqrt();
+        assert!((rectified_mean_re_tone(2.0) - two).abs() < 2e-3);
+        // Many (a Rayleigh envelope): √π / 2.
+        let many = std::f32::consts::PI.sqrt() / 2.0;
+        assert!((rectified_mean_re_tone(1e4) - many).abs() < 1e-5);
     }
 
     #[test]
