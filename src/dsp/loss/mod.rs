@@ -208,7 +208,7 @@ struct BankTable {
     /// Channel centres, Hz.
     cf: Vec<f32>,
     /// Per channel, 0…1: how far the band is wide enough for its components to beat within
-    /// one frame (wider than 1/frame ≈ 170 Hz: 0; twice that: 1).
+    /// one frame: 0 up to one frame rate of beating (1 / 5.8 ms ≈ 172 Hz), 1 from twice that.
     beating: Vec<f32>,
     /// MSBG's envelope low-pass per channel, designed at the frame rate (2nd-order elliptic,
     /// corner 0.75 · min(100 Hz, ERBN(cf))), normalised to unity gain at DC.
@@ -908,7 +908,10 @@ fn accumulate_band_powers_with<V: Vector>(
 /// instantaneous-frequency estimate needs ~1e-3 rad, and libm's atan2f was 9 % of the stage.
 /// Branch-free (selects only), so loops over bins vectorise.
 #[inline]
-/// Σ_k w_k|H_c(f̂_k)|² into `sum` and Σ_k (w_k|H_c(f̂_k)|²)² into `sq`, w = power × survival.
+/// Σ_k w_k|H_c(f̂_k)|² into `sum` and Σ_k (w_k|H_c(f̂_k)|²)² into `sq`, w = power × survival
+/// as a fraction of the frame's total (the ratio sum²/sq does not depend on the scale, and
+/// so the squares stay clear of the subnormal range, where each operation would cost a
+/// hundred cycles: terms below [`PARTICIPATION_FLOOR`] of the frame are left out).
 fn accumulate_participation(
     grid: &BankGrid,
     power: &[f32],
@@ -919,20 +922,35 @@ fn accumulate_participation(
 ) {
     sum.fill(0.0);
     sq.fill(0.0);
-    for k in 0..grid_index.len() - 1 {
-        let w = power[k] * survival[k];
-        if w == 0.0 {
+    let m = grid_index.len() - 1;
+    let total: f32 = power[..m]
+        .iter()
+        .zip(&survival[..m])
+        .map(|(p, s)| p * s)
+        .sum();
+    if !(total.is_finite() && total > 0.0) {
+        return;
+    }
+    let inv = 1.0 / total;
+    for k in 0..m {
+        let w = power[k] * survival[k] * inv;
+        if w < PARTICIPATION_FLOOR {
             continue;
         }
         let (first, h2) = grid.power_row(grid_index[k] as usize);
         let range = first..first + h2.len();
         for ((s, q), h) in sum[range.clone()].iter_mut().zip(&mut sq[range]).zip(h2) {
             let v = w * h;
+            let v = if v > PARTICIPATION_FLOOR { v } else { 0.0 };
             *s += v;
             *q += v * v;
         }
     }
 }
+
+/// Smallest share of a frame's power the component count looks at (its square is still a
+/// normal f32).
+const PARTICIPATION_FLOOR: f32 = 1e-18;
 
 /// Participation ratio (Σp)²/Σp² of the weighted bin powers p (power × overlap-add
 /// survival) a steady sinusoid leaves in one frame, averaged over where it falls between two
