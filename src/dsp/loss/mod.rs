@@ -905,10 +905,6 @@ fn accumulate_band_powers_with<V: Vector>(
     }
 }
 
-/// atan2 to within 1e-5 rad (Abramowitz & Stegun 4.4.47 on [0, 1], folded by octant): the
-/// instantaneous-frequency estimate needs ~1e-3 rad, and libm's atan2f was 9 % of the stage.
-/// Branch-free (selects only), so loops over bins vectorise.
-#[inline]
 /// Σ_k w_k|H_c(f̂_k)|² into `sum` and Σ_k (w_k|H_c(f̂_k)|²)² into `sq`, w = power × survival
 /// as a fraction of the frame's total (the ratio sum²/sq does not depend on the scale, and
 /// so the squares stay clear of the subnormal range, where each operation would cost a
@@ -1020,6 +1016,10 @@ pub fn tone_participation(window: &[f32], nfft: usize, hop: usize) -> f64 {
     sum / steps as f64
 }
 
+/// atan2 to within 1e-5 rad (Abramowitz & Stegun 4.4.47 on [0, 1], folded by octant): the
+/// instantaneous-frequency estimate needs ~1e-3 rad, and libm's atan2f was 9 % of the stage.
+/// Branch-free (selects only), so loops over bins vectorise.
+#[inline]
 pub fn fast_atan2(y: f32, x: f32) -> f32 {
     let (ax, ay) = (x.abs(), y.abs());
     let (lo, hi) = (ax.min(ay), ax.max(ay));
