@@ -17,8 +17,9 @@ use crate::dsp::tinnitus::{TinnitusControl, TinnitusEar, TinnitusKind, LEVEL_DB_
 use crate::dsp::{story, EngineParams};
 use nice_plug::prelude::*;
 
-/// The audiogram shape the plugin starts with: noise-induced (DESIGN.md §3: a real loss shape
-/// under severity 0, so raising severity alone already does something useful).
+/// The audiogram shape the plugin starts with: noise-induced (docs/science.md, Audiogram and
+/// degree: a real loss shape under severity 0, so raising severity alone already does
+/// something useful).
 pub const DEFAULT_PRESET: Preset = Preset::NoiseInduced;
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,7 +127,7 @@ pub enum Mode {
     Story,
 }
 
-/// Story mode (DESIGN.md §3, Story macro).
+/// Story mode (docs/science.md, Story).
 #[derive(Params)]
 pub struct StoryParams {
     #[id = "mode"]

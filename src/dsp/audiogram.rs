@@ -1,6 +1,6 @@
 //! Audiogram: hearing thresholds in dB HL at the standard audiometric frequencies, one per ear,
 //! with the summary figures audiologists use (PTA, WHO 2021 grade, AMA 1979 % handicap) and
-//! the preset shapes of DESIGN.md §3.
+//! the preset shapes of docs/science.md (Audiogram and degree).
 
 /// Standard audiometric frequencies, Hz (ISO 8253-1 air conduction set used by Earshot).
 pub const STANDARD_HZ: [f32; 9] = [
@@ -85,7 +85,7 @@ impl Audiogram {
     }
 
     /// Threshold at any frequency: linear in dB against log-frequency between the standard
-    /// frequencies, held flat beyond the ends (DESIGN.md §3).
+    /// frequencies, held flat beyond the ends (docs/science.md, Audiogram and degree).
     pub fn threshold_at(&self, hz: f32) -> f32 {
         self.interpolate(hz, |f0, f1, hz| (hz / f0).ln() / (f1 / f0).ln())
     }
@@ -176,7 +176,8 @@ pub fn ama_handicap_percent(left: &Audiogram, right: &Audiogram) -> f32 {
     (5.0 * l.min(r) + l.max(r)) / 6.0
 }
 
-/// Preset shapes (DESIGN.md §3). Presets are only values for the audiogram parameters.
+/// Preset shapes (docs/science.md, Audiogram and degree). Presets are only values for the
+/// audiogram parameters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Preset {
     Normal,

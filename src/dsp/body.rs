@@ -1,4 +1,4 @@
-//! The body layer: drums felt when no longer heard (DESIGN.md §3, Body layer).
+//! The body layer: drums felt when no longer heard (docs/science.md, Body layer).
 //!
 //! Ruben feels the kick through the floor and his chest long after he stops hearing it. The
 //! input's low band (20 Hz … the set upper edge, default 150 Hz: kick and floor tom

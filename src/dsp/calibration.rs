@@ -5,7 +5,7 @@
 //! pyclarity's MSBG uses another convention, RMS 1.0 = 120 dB SPL (a full-scale sine there is
 //! ≈ 117 dB SPL); [`Calibration::rms1_db_spl`] converts between the two.
 
-/// Default level of a full-scale sine, dB SPL (DESIGN.md §3 "Calibration", 3DTI default).
+/// Default level of a full-scale sine, dB SPL (docs/science.md, Calibration, 3DTI default).
 pub const DEFAULT_DB_SPL: f32 = 100.0;
 /// Allowed range of the calibration parameter, dB SPL.
 pub const RANGE_DB_SPL: (f32, f32) = (70.0, 130.0);

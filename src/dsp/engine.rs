@@ -1,4 +1,4 @@
-//! The whole chain for one plugin instance (DESIGN.md §2):
+//! The whole chain for one plugin instance (ARCHITECTURE.md):
 //! input sanitising → hearing-loss stage per ear → implant stage per ear (fed the
 //! latency-aligned world, crossfaded with the loss stage by the implant amount) → tinnitus
 //! (added to the ears) → body layer (the world's low band, felt) → POV crossfade with the
@@ -31,7 +31,8 @@ const TINY: f32 = 1e-30;
 
 /// Smoothing times, ms. Frame-rate controls are read every hop (1.45 ms).
 const LOSS_RAMP_MS: f32 = 20.0;
-/// A POV "hard cut" is a crossfade this long (DESIGN.md §3: a few milliseconds, never a click).
+/// A POV "hard cut" is a crossfade this long (docs/science.md, POV and output: a few
+/// milliseconds, never a click).
 const POV_RAMP_MS: f32 = 5.0;
 const GAIN_RAMP_MS: f32 = 20.0;
 const BYPASS_RAMP_MS: f32 = 10.0;

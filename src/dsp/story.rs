@@ -1,4 +1,4 @@
-//! Story mode: the film's arc under one fader (DESIGN.md §3, Story macro).
+//! Story mode: the film's arc under one fader (docs/science.md, Story).
 //!
 //! One position 0…1 walks the scenes Normal → Warning → Sudden loss → Deaf → Implant
 //! activation → Adapted implant → Stillness. The scenes are data ([`SCENES`], this table
@@ -62,7 +62,7 @@ const QUIET: SceneTargets = SceneTargets {
     output_gain_db: 0.0,
 };
 
-/// The film's scenes (DESIGN.md §3 "Story macro" says what each should sound like).
+/// The film's scenes (docs/science.md, Story, says what each should sound like).
 pub const SCENES: [Scene; 7] = [
     // The world as is.
     Scene {

@@ -14,7 +14,7 @@
 //!   sound metallic. Each channel's amplitude rises at once and decays over
 //!   [`RING_MS`], so every onset rings like a struck bar. Combined with few channels and a
 //!   large shift (the scene presets), it gives the "robotic", "metallic" quality patients
-//!   report at activation; DESIGN.md §3 names the ingredients (sine carriers, few channels,
+//!   report at activation; docs/science.md names the ingredients (sine carriers, few channels,
 //!   large shift, fast envelopes, inharmonic ringing).
 //!
 //! Every oscillator runs whatever carrier is selected, so switching carriers (crossfaded by

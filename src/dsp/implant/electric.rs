@@ -1,9 +1,9 @@
 //! From band envelope to electric stimulation and back to a heard level.
 //!
 //! ACE maps each band's envelope into the electrode's electric dynamic range: input levels
-//! from T (threshold, 25 dB SPL) to C (comfort, 65 dB SPL) — a 40 dB input window (DESIGN.md
-//! §3) — become currents from the T to the C current level; below T nothing is stimulated,
-//! above C the current saturates. Electric dynamic ranges are narrow (of the order of 10–20 dB
+//! from T (threshold, 25 dB SPL) to C (comfort, 65 dB SPL) — a 40 dB input window
+//! (docs/science.md, Cochlear implant) — become currents from the T to the C current level;
+//! below T nothing is stimulated, above C the current saturates. Electric dynamic ranges are narrow (of the order of 10–20 dB
 //! of current), which is why current spread matters so much: a neighbour's current a few dB
 //! down is already a large fraction of the range. The simulation maps the spread excitation
 //! back through the same window to a heard level: within the window, with no spread, the

@@ -25,7 +25,7 @@ pub fn place_mm(f_hz: f64) -> f64 {
 }
 
 /// Default analysis range: Nucleus ACE's default 22-band map spans ≈ 188–7938 Hz
-/// (DESIGN.md §3, Cochlear implant).
+/// (docs/science.md, Cochlear implant).
 pub const DEFAULT_LOW_HZ: f64 = 188.0;
 pub const DEFAULT_HIGH_HZ: f64 = 7938.0;
 /// The most channels (electrodes) of an array: Nucleus has 22.

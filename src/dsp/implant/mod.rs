@@ -1,4 +1,4 @@
-//! The cochlear-implant stage (DESIGN.md §3, Cochlear implant): what a freshly activated
+//! The cochlear-implant stage (docs/science.md, Cochlear implant): what a freshly activated
 //! implant sounds like, made the way implant processors (ACE) and their research simulations
 //! (Shannon et al. 1995; Fu & Shannon 1999) make it.
 //!

@@ -1,6 +1,6 @@
 //! Current spread: the current of one electrode excites the neighbouring places too, falling
 //! off exponentially with distance along the cochlea — a slope in dB/mm (≈ 1–8 dB/mm in
-//! the literature, DESIGN.md §3; low slopes smear channels into each other).
+//! the literature, docs/science.md; low slopes smear channels into each other).
 //!
 //! The parameter is an amount 0…1: 0 = no spread (each place hears only its own electrode),
 //! else slope = 1 dB/mm ÷ amount (amount 1 = 1 dB/mm, 0.125 = 8 dB/mm), so automating it is

@@ -1,4 +1,4 @@
-//! Tinnitus (DESIGN.md §3, Tinnitus): the ringing that is perceived, not heard from outside,
+//! Tinnitus (docs/science.md, Tinnitus): the ringing that is perceived, not heard from outside,
 //! so it is added after the ear (after the loss and implant stages).
 //!
 //! One generator feeds the chosen ears:

@@ -1,4 +1,5 @@
-//! Pulsatile tinnitus: a "whoosh" in time with the heartbeat (DESIGN.md §3: 50–100 bpm).
+//! Pulsatile tinnitus: a "whoosh" in time with the heartbeat (docs/science.md, Tinnitus:
+//! 50–100 bpm).
 //!
 //! A noise band (as [`NoiseBand`]) swells once per beat: a quick rise over the first 15 % of
 //! the beat (systole) and a slower fall over the next 35 %, then quiet. The swell's peak is
