@@ -549,8 +549,11 @@ impl Default for ImplantGroup {
                     factor: FloatRange::skew_factor(-1.0),
                 },
             )
+            // Shown to the hertz, so "off" covers everything that would read "20 Hz": a
+            // value that reads "20 Hz" would otherwise parse back to 20 = off, and hosts (and
+            // clap-validator) require text → value → text to give the same text.
             .with_value_to_string(std::sync::Arc::new(|v| {
-                if v <= EAS_OFF_HZ {
+                if v.round() <= EAS_OFF_HZ {
                     "off".to_string()
                 } else {
                     format!("{v:.0} Hz")

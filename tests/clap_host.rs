@@ -653,3 +653,61 @@ fn editor_opens_and_closes_100_times_while_audio_runs() {
         "RSS grew from {early:.1} to {late:.1} MB over the openings: {rss:.0?}"
     );
 }
+
+/// What clap-validator's `param-conversions` check does, for every parameter: value → text →
+/// value → text must give the same text, at many points of the range including both ends and
+/// the points next to them (a host's value box does exactly this when a user types back what
+/// it shows).
+#[test]
+#[ignore = "needs the built CLAP bundle (cargo xtask test)"]
+fn every_parameter_survives_the_text_round_trip() {
+    use clack_extensions::params::ParamInfoFlags;
+    let (_entry, mut instance) = load();
+    let ext: PluginParams = instance.plugin_shared_handle().get_extension().unwrap();
+    let mut stepped = Vec::new();
+    {
+        let handle = instance.plugin_handle();
+        for i in 0..ext.count(&handle) {
+            let mut buf = ParamInfoBuffer::new();
+            let p = ext.get_info(&handle, i, &mut buf).unwrap();
+            stepped.push(p.flags.contains(ParamInfoFlags::IS_STEPPED));
+        }
+    }
+    let list = params(&mut instance);
+    // clap-validator's grid (steps of 1/66: its failing value 0.01515… is one), a finer one,
+    // and the ends with their neighbours.
+    let mut fractions: Vec<f64> = (0..=66).map(|i| i as f64 / 66.0).collect();
+    fractions.extend((0..=997).map(|i| i as f64 / 997.0));
+    fractions.extend([1e-9, 1e-6, 1e-3, 1.0 - 1e-3, 1.0 - 1e-6, 1.0 - 1e-9]);
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for (p, &is_stepped) in list.iter().zip(&stepped) {
+        for f in &fractions {
+            let mut v = p.3 + f * (p.4 - p.3);
+            if is_stepped {
+                v = v.round();
+            }
+            let first = text(&mut instance, p.0, v);
+            let handle = instance.plugin_handle();
+            let c = CString::new(first.clone()).unwrap();
+            let back = match ext.text_to_value(&handle, p.0, &c) {
+                Some(back) => back,
+                None => {
+                    failures.push(format!("{}: {v} → '{first}' does not parse", p.1));
+                    continue;
+                }
+            };
+            let second = text(&mut instance, p.0, back);
+            if first != second {
+                failures.push(format!("{}: {v} → '{first}' → {back} → '{second}'", p.1));
+            }
+            checked += 1;
+        }
+    }
+    eprintln!(
+        "text round trip: {checked} conversions over {} parameters, {} inconsistent",
+        list.len(),
+        failures.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
