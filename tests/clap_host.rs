@@ -711,3 +711,179 @@ fn every_parameter_survives_the_text_round_trip() {
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Saved sessions never break: plugin states saved by Earshot 0.1 (the default, every factory
+/// preset, a random one; `tests/data/sessions/*.state`, the blobs a DAW stores) must load to
+/// the same parameter values and render the same audio, bit for bit, in every later version.
+/// Each `.json` beside a state holds the values it loaded to and a fingerprint of its render
+/// (FNV-1a over the samples' bits, and the level of every 2048 samples so that a failure shows
+/// where and how far the audio moved).
+///
+/// A commit that changes the sound on purpose (a DSP change) re-records the renders — never
+/// the states or values — with `EARSHOT_RECORD_SESSIONS=renders` and says so; a new version
+/// adds its own states with `EARSHOT_RECORD_SESSIONS=all` (which rewrites everything: only
+/// before a change, never to make a failing test pass).
+#[test]
+#[ignore = "needs the built CLAP bundle (cargo xtask test)"]
+fn saved_sessions_open_unchanged() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sessions");
+    let record = std::env::var("EARSHOT_RECORD_SESSIONS").unwrap_or_default();
+    if record == "all" {
+        record_session_states(&dir);
+    }
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("tests/data/sessions")
+        .filter_map(|e| {
+            let p = e.ok()?.path();
+            let stem = p.file_stem()?.to_string_lossy().into_owned();
+            (p.extension()? == "state").then_some(stem)
+        })
+        .collect();
+    names.sort();
+    assert!(names.len() >= 3, "golden sessions missing: {names:?}");
+    let mut failures = Vec::new();
+    for name in &names {
+        let blob = std::fs::read(dir.join(format!("{name}.state"))).unwrap();
+        let json_path = dir.join(format!("{name}.json"));
+        let (_entry, mut instance) = load();
+        assert!(load_state(&mut instance, &blob), "{name}: the state loads");
+        let list = params(&mut instance);
+        let vals = values(&mut instance);
+        let (hash, levels) = session_render(&mut instance);
+        let mut golden: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
+        if record == "all" || record == "renders" {
+            if record == "all" {
+                let map: serde_json::Map<String, serde_json::Value> = list
+                    .iter()
+                    .zip(&vals)
+                    .map(|(p, v)| (p.1.clone(), serde_json::json!(v)))
+                    .collect();
+                golden["values"] = serde_json::Value::Object(map);
+            }
+            golden["render_fnv1a64"] = serde_json::json!(format!("{hash:016x}"));
+            golden["render_rms_db_per_2048"] = serde_json::json!(levels);
+            std::fs::write(&json_path, serde_json::to_string_pretty(&golden).unwrap()).unwrap();
+            continue;
+        }
+        let want = golden["values"].as_object().expect("values");
+        assert_eq!(want.len(), list.len(), "{name}: parameter count");
+        for (p, v) in list.iter().zip(&vals) {
+            // Compared as the f32 the plugin holds (JSON's decimal round trip of the f64 the
+            // host sees can differ from it in the last f64 bit, never in f32).
+            match want.get(&p.1).and_then(|w| w.as_f64()) {
+                Some(w) if w as f32 == *v as f32 => {}
+                w => failures.push(format!("{name}: {} loads as {v}, saved as {w:?}", p.1)),
+            }
+        }
+        let want_hash = golden["render_fnv1a64"].as_str().unwrap_or_default();
+        if format!("{hash:016x}") != want_hash {
+            let want_levels: Vec<f64> = golden["render_rms_db_per_2048"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|v| v.as_f64()).collect())
+                .unwrap_or_default();
+            let moved: Vec<String> = levels
+                .iter()
+                .zip(&want_levels)
+                .enumerate()
+                .filter(|(_, (a, b))| a != b)
+                .map(|(i, (a, b))| format!("block {i}: {a:.2} vs {b:.2} dB"))
+                .collect();
+            failures.push(format!(
+                "{name}: render changed (FNV {hash:016x} vs {want_hash}); {}",
+                moved.join(", ")
+            ));
+        }
+    }
+    eprintln!("{} saved sessions checked", names.len());
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A session's render: 0.5 s of [`stream`] (tones and kicks) at 48 kHz in 256-sample blocks,
+/// stereo. Returns (FNV-1a 64 over both channels' sample bits, RMS dB of each 2048 samples of
+/// the left channel, to 0.01 dB).
+fn session_render(instance: &mut PluginInstance<Host>) -> (u64, Vec<f64>) {
+    let config = PluginAudioConfiguration {
+        sample_rate: FS,
+        min_frames_count: 1,
+        max_frames_count: MAX_FRAMES,
+    };
+    let n = FS as usize / 2;
+    let l: Vec<f32> = (0..n).map(stream).collect();
+    let r: Vec<f32> = (0..n).map(|i| 0.7 * stream(i + 1000)).collect();
+    let stopped = instance.activate(|_, _| (), config).expect("activate");
+    let mut proc = stopped.start_processing().expect("start processing");
+    let (yl, yr) = process(&mut proc, &l, &r, 256, &[]);
+    instance.deactivate(proc.stop_processing());
+    let mut hash = 0xcbf2_9ce4_8422_2325u64;
+    for v in yl.iter().chain(&yr) {
+        for byte in v.to_bits().to_le_bytes() {
+            hash ^= byte as u64;
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    let levels = yl
+        .chunks(2048)
+        .map(|c| (rms_db(c) * 100.0).round() / 100.0)
+        .collect();
+    (hash, levels)
+}
+
+/// Writes the golden states (`EARSHOT_RECORD_SESSIONS=all`): the default, every factory
+/// preset (sent to the plugin as a host would), and one with every parameter at a seeded
+/// random value. The `.json` files get their values and renders in the same test run.
+fn record_session_states(dir: &std::path::Path) {
+    use earshot::param_access;
+    use earshot::params::EarshotParams;
+    use earshot::presets;
+    std::fs::create_dir_all(dir).unwrap();
+    let config = PluginAudioConfiguration {
+        sample_rate: FS,
+        min_frames_count: 1,
+        max_frames_count: MAX_FRAMES,
+    };
+    let silence = vec![0.0f32; 256];
+    let mut sessions: Vec<(String, Vec<(String, f64)>)> = vec![("default".into(), Vec::new())];
+    for preset in presets::all() {
+        let reference = EarshotParams::default();
+        presets::load(&reference, &preset).unwrap();
+        let normalised = param_access::describe(&reference)
+            .into_iter()
+            .map(|i| {
+                let n = param_access::get_normalized(&reference, &i.id).unwrap();
+                (i.name, n as f64)
+            })
+            .collect();
+        sessions.push((format!("preset-{}", preset.id), normalised));
+    }
+    let (_e, mut probe) = load();
+    let mut rng = 0x2545_F491u32;
+    let random = params(&mut probe)
+        .iter()
+        .map(|p| {
+            rng ^= rng << 13;
+            rng ^= rng >> 17;
+            rng ^= rng << 5;
+            (p.1.clone(), (rng >> 8) as f64 / (1u32 << 24) as f64)
+        })
+        .collect();
+    sessions.push(("random".into(), random));
+    for (name, normalised) in sessions {
+        let (_entry, mut instance) = load();
+        let list = params(&mut instance);
+        let events: Vec<ParamValueEvent> = normalised
+            .iter()
+            .map(|(pname, n)| {
+                let p = list.iter().find(|p| p.1 == *pname).unwrap();
+                let v = p.3 + n * (p.4 - p.3);
+                ParamValueEvent::new(0, p.0, Pckn::match_all(), v)
+            })
+            .collect();
+        let stopped = instance.activate(|_, _| (), config).expect("activate");
+        let mut proc = stopped.start_processing().expect("start processing");
+        let _ = process(&mut proc, &silence, &silence, 256, &events);
+        instance.deactivate(proc.stop_processing());
+        std::fs::write(dir.join(format!("{name}.state")), save(&mut instance)).unwrap();
+        std::fs::write(dir.join(format!("{name}.json")), "{}").unwrap();
+    }
+}
