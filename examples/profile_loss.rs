@@ -1,6 +1,8 @@
 //! Runs the loss stage (both ears, linked, as the engine runs them) on 20 s of the demo drums
 //! at 48 kHz and prints × real time (a quick check between benchmark runs; also the
-//! workload for `perf record` or `valgrind --tool=callgrind`).
+//! workload for `perf record` or `valgrind --tool=callgrind`: build it with
+//! `cargo build --profile profiling --example profile_loss`, which keeps the symbols and line
+//! tables the release profile strips).
 use earshot::dsp::audiogram::Preset;
 use earshot::dsp::loss::{LossControl, LossStage};
 

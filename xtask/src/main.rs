@@ -33,10 +33,13 @@ fn root() -> PathBuf {
 
 fn run(cmd: &mut Command) -> Result {
     eprintln!("\n+ {cmd:?}");
+    let started = std::time::Instant::now();
     let status = cmd
         .current_dir(root())
         .status()
         .map_err(|e| format!("{cmd:?}: {e}"))?;
+    // Each step's time, so that the slow ones are easy to find in a CI log.
+    eprintln!("  ({:.0} s)", started.elapsed().as_secs_f64());
     if status.success() {
         Ok(())
     } else {
