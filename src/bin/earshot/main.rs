@@ -416,8 +416,9 @@ fn render_file_plot(
     }
     if bad > 0 {
         eprintln!(
-            "earshot: warning: {}: {bad} bad input samples (NaN, Inf or beyond ±1000) were muted",
-            input.display()
+            "earshot: warning: {}: {bad} bad input samples (NaN, Inf or beyond ±{}) were muted",
+            input.display(),
+            earshot::dsp::engine::BAD_INPUT_ABS
         );
     }
     if written.clipped > 0 {
