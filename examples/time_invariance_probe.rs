@@ -98,11 +98,18 @@ fn main() -> Result<(), String> {
         }
     }
     let reference = render(&params, fs, &x, 0);
-    let total: f64 = reference.iter().flatten().map(|v| (*v as f64).powi(2)).sum();
+    let total: f64 = reference
+        .iter()
+        .flatten()
+        .map(|v| (*v as f64).powi(2))
+        .sum();
     println!("{material_name} {fs} Hz {modes} {preset:?}: difference re the render, dB");
     for d in DELAYS {
         let r = render(&params, fs, &x, d);
-        let mut line = format!("delay {d:3}: all {:6.1}", difference_db(&r, &reference, total));
+        let mut line = format!(
+            "delay {d:3}: all {:6.1}",
+            difference_db(&r, &reference, total)
+        );
         for (name, lo, hi) in [
             ("<150", 0.0, 150.0),
             ("150-1k", 150.0, 1000.0),
