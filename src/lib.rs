@@ -2,10 +2,12 @@
 //! hearing loss (a real-time MSBG), built on nice-plug.
 //!
 //! This file is the thin plugin glue: it maps parameters to [`dsp::Engine`] and nothing else.
-//! The signal flow lives in `src/dsp/` (see ARCHITECTURE.md).
+//! The signal flow lives in the `earshot-dsp` crate (`crates/earshot-dsp/`, see
+//! ARCHITECTURE.md), which depends on no plugin framework and no GUI: the compiler keeps it so.
 
 pub mod demo;
-pub mod dsp;
+/// The signal chain, re-exported so that `earshot::dsp::…` paths (CLI, tests, benches) stay.
+pub use earshot_dsp as dsp;
 pub mod editor;
 pub mod material;
 pub mod param_access;

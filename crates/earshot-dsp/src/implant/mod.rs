@@ -21,7 +21,7 @@ pub mod greenwood;
 pub mod selection;
 pub mod spread;
 
-use crate::dsp::calibration::Calibration;
+use crate::calibration::Calibration;
 use analysis::{lowpass_biquad, Analysis, LANES};
 use carrier::{CarrierKind, Carriers};
 use greenwood::{channel_map, ChannelMap, DEFAULT_HIGH_HZ, DEFAULT_LOW_HZ, MAX_CHANNELS};
@@ -119,10 +119,10 @@ pub struct Processor {
 
 impl Processor {
     pub fn new(channels: usize, sample_rate: f32) -> Self {
-        Self::with_simd(channels, sample_rate, crate::dsp::simd::has_avx2_fma())
+        Self::with_simd(channels, sample_rate, crate::simd::has_avx2_fma())
     }
 
-    /// As [`Self::new`], with the kernel choice given: [`crate::dsp::simd::has_avx2_fma`]
+    /// As [`Self::new`], with the kernel choice given: [`crate::simd::has_avx2_fma`]
     /// reads the environment (a lock), which `process()` must not.
     pub fn with_simd(channels: usize, sample_rate: f32, avx2: bool) -> Self {
         let fs = sample_rate as f64;

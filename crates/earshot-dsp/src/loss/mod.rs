@@ -40,10 +40,10 @@ pub mod recruitment;
 pub mod resynthesis;
 pub mod smearing;
 
-use crate::dsp::audiogram::Audiogram;
-use crate::dsp::calibration::Calibration;
-use crate::dsp::simd::{has_avx2_fma, Portable, Vector};
-use crate::dsp::stft::{msbg_window, StftFramer};
+use crate::audiogram::Audiogram;
+use crate::calibration::Calibration;
+use crate::simd::{has_avx2_fma, Portable, Vector};
+use crate::stft::{msbg_window, StftFramer};
 use bin_analysis::BinAnalysis;
 use ear_transfer::EarTransfer;
 use filterbank::{Bank, BankGrid, BankKind};
@@ -266,7 +266,7 @@ impl LossTables {
                 .map(|c| {
                     let fc = 0.75 * bank.erbn_at(c).min(100.0);
                     // Unity gain at DC: MSBG's DC gain is in `ENVELOPE_PER_RMS` already.
-                    let mut coef = crate::dsp::biquad::msbg_envelope_lowpass(fc, frame_rate);
+                    let mut coef = crate::biquad::msbg_envelope_lowpass(fc, frame_rate);
                     let dc = (coef[0] + coef[1] + coef[2]) / (1.0 + coef[3] + coef[4]);
                     for b in &mut coef[..3] {
                         *b /= dc;
@@ -316,7 +316,7 @@ impl LossTables {
             avx2: has_avx2_fma(),
             survival: bin_analysis::survival_series(&window, hop).map(|c| c as f32),
             tone_participation: tone_participation(&window, nfft, hop) as f32,
-            correction_smooth: crate::dsp::smoother::one_pole(
+            correction_smooth: crate::smoother::one_pole(
                 LEVEL_CORRECTION_MS,
                 sample_rate / hop as f32,
             ),
@@ -812,7 +812,7 @@ impl LossStage {
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
     unsafe fn recombine_avx2(&mut self, t: &LossTables, b: usize, alpha: f32) {
-        self.recombine_with::<crate::dsp::simd::Avx2>(t, b, alpha);
+        self.recombine_with::<crate::simd::Avx2>(t, b, alpha);
     }
 
     #[inline(always)]
@@ -879,7 +879,7 @@ unsafe fn accumulate_band_powers_avx2(
     grid_index: &[u32],
     out: &mut [f32],
 ) {
-    accumulate_band_powers_with::<crate::dsp::simd::Avx2>(grid, power, weight, grid_index, out);
+    accumulate_band_powers_with::<crate::simd::Avx2>(grid, power, weight, grid_index, out);
 }
 
 #[inline(always)]
@@ -1095,7 +1095,7 @@ mod tests {
 
     #[test]
     fn a_tone_counts_as_one_component_and_noise_as_many() {
-        use crate::dsp::audiogram::Preset;
+        use crate::audiogram::Preset;
         let fs = 44100.0;
         let ctl = LossControl {
             audiogram: Preset::Severe.audiogram(),
@@ -1145,7 +1145,7 @@ mod tests {
 
     #[test]
     fn stereo_pass_equals_separate_ears() {
-        use crate::dsp::audiogram::Preset;
+        use crate::audiogram::Preset;
         let fs = 48000.0;
         let signal = |seed: u32| {
             let mut s = seed;

@@ -63,7 +63,7 @@ impl Resynthesis {
     }
 
     /// [`Self::reset`], `frames` frames into the analysis cycle: where a stage started that
-    /// many frames earlier would be (see `crate::dsp::timeline`).
+    /// many frames earlier would be (see `crate::timeline`).
     pub fn reset_at(&mut self, frames: usize) {
         self.clear_signal();
         self.since_analysis = frames % ANALYSIS_EVERY;

@@ -17,7 +17,7 @@ impl SafetyLimiter {
     pub fn new(sample_rate: f32) -> Self {
         Self {
             gain: 1.0,
-            release: crate::dsp::smoother::one_pole(RELEASE_MS, sample_rate),
+            release: crate::smoother::one_pole(RELEASE_MS, sample_rate),
         }
     }
 

@@ -6,7 +6,7 @@
 //! no corner. The random draws come from the seed, and the process advances per sample, so
 //! the same seed gives the same gate whatever the host's block sizes.
 
-use crate::dsp::noise;
+use crate::noise;
 
 /// Fade in and out, ms.
 pub const FADE_MS: f32 = 400.0;

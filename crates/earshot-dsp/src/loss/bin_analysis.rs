@@ -154,7 +154,7 @@ pub fn survival_series(window: &[f32], hop: usize) -> [f64; 4] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dsp::stft::msbg_window;
+    use crate::stft::msbg_window;
 
     #[test]
     fn survival_series_equals_the_overlap_add_sum() {

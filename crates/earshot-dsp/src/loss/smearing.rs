@@ -7,7 +7,7 @@
 //! Nyquist; Earshot does the same (SVD pseudo-inverse, min-norm like `numpy.linalg.lstsq`) once
 //! per sample rate, then keeps each row's significant band only.
 
-use crate::dsp::simd::{has_avx2_fma, Portable, Vector};
+use crate::simd::{has_avx2_fma, Portable, Vector};
 use nalgebra::DMatrix;
 
 /// MSBG's smearing broadening factors (lower, upper) for its three degrees of loss.
@@ -176,7 +176,7 @@ impl SmearMatrix {
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
     unsafe fn apply_add_avx2(&self, power: &[f32], weight: f32, out: &mut [f32]) {
-        self.apply_add_with::<crate::dsp::simd::Avx2>(power, weight, out);
+        self.apply_add_with::<crate::simd::Avx2>(power, weight, out);
     }
 
     /// [`Self::apply_add`] for two power spectra (both ears) in one pass over the matrix.
@@ -198,7 +198,7 @@ impl SmearMatrix {
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
     unsafe fn apply_add_pair_avx2(&self, power: [&[f32]; 2], weight: f32, out: [&mut [f32]; 2]) {
-        self.apply_add_pair_with::<crate::dsp::simd::Avx2>(power, weight, out);
+        self.apply_add_pair_with::<crate::simd::Avx2>(power, weight, out);
     }
 
     #[inline(always)]

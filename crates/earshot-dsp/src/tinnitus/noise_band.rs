@@ -7,7 +7,7 @@
 //! (r = 1 − a; the sum of (n + 1)² r²ⁿ). So the level is right without measuring it.
 
 use super::tone::{rotate, Glide, PhasorQuad, CONTROL_EVERY};
-use crate::dsp::noise;
+use crate::noise;
 use std::f64::consts::TAU;
 
 /// Narrowest and widest band, octaves.

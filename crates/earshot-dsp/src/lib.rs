@@ -1,5 +1,6 @@
-//! The Earshot engine: framework-free DSP, one module per stage of the signal flow
-//! (see ARCHITECTURE.md).
+//! The Earshot engine: framework-free DSP, one module per stage of the signal flow (see the
+//! repository's ARCHITECTURE.md). This crate depends on no plugin framework and no GUI; the
+//! plugin (`earshot`, at the repository root) only maps its parameters to [`EngineParams`].
 
 pub mod audiogram;
 pub mod biquad;

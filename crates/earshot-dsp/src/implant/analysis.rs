@@ -23,7 +23,7 @@ fn butterworth_q(k: usize) -> f64 {
     1.0 / (2.0 * ((2 * k + 1) as f64 * PI / (4 * SECTIONS) as f64).cos())
 }
 
-pub use crate::dsp::biquad::lowpass as lowpass_biquad;
+pub use crate::biquad::lowpass as lowpass_biquad;
 
 /// One second-order section over all lanes (transposed direct form II), same coefficients
 /// for the real and imaginary parts of a lane.

@@ -9,7 +9,7 @@
 //! approaches E, and in silence it decays as e^(−t/τ). The ringing is raised by
 //! `amount × integrator` dB (capped at [`MAX_BOOST_DB`]).
 
-use crate::dsp::calibration::{Calibration, SINE_CREST_DB};
+use crate::calibration::{Calibration, SINE_CREST_DB};
 
 /// Exposure above this feeds the integrator, dB SPL.
 pub const THRESHOLD_DB_SPL: f32 = 85.0;

@@ -25,11 +25,11 @@ pub mod pitch;
 pub mod pulsatile;
 pub mod tone;
 
-use crate::dsp::audiogram::Audiogram;
-use crate::dsp::calibration::Calibration;
-use crate::dsp::hearing_threshold::normal_threshold_db_spl;
-use crate::dsp::simd::{Portable, Vector};
-use crate::dsp::smoother::Smoother;
+use crate::audiogram::Audiogram;
+use crate::calibration::Calibration;
+use crate::hearing_threshold::normal_threshold_db_spl;
+use crate::simd::{Portable, Vector};
+use crate::smoother::Smoother;
 use atomic_float::AtomicF32;
 use exposure::Exposure;
 use intermittency::Intermittency;
@@ -243,7 +243,7 @@ impl Tinnitus {
             ],
             amp: [[0.0; 2]; 2],
             amp_decay: amp_decay(
-                crate::dsp::smoother::one_pole(AMP_SMOOTH_MS, sample_rate),
+                crate::smoother::one_pole(AMP_SMOOTH_MS, sample_rate),
                 max_block.max(1),
             ),
             mono: vec![0.0; max_block.max(1)],
@@ -533,7 +533,7 @@ mod tests {
 
     #[test]
     fn closed_form_smoothing_equals_the_two_one_poles() {
-        let k = crate::dsp::smoother::one_pole(AMP_SMOOTH_MS, 48000.0);
+        let k = crate::smoother::one_pole(AMP_SMOOTH_MS, 48000.0);
         let [p, q] = amp_decay(k, 512);
         let (target, mut a0, mut a1) = (0.3f64, 0.9f64, -0.2f64);
         let (e1, e2) = (a0 - target, a1 - target);

@@ -17,7 +17,7 @@
 //! occlusion effect lifts its low frequencies by up to 20 dB below 500 Hz (Stenfelt &
 //! Reinfeldt 2007). A resonant low-pass copy of the input (500 Hz, Q 2) stands for it.
 
-use crate::dsp::biquad::{self, StereoBiquad, BUTTERWORTH_Q};
+use crate::biquad::{self, StereoBiquad, BUTTERWORTH_Q};
 
 /// Upper edge of the felt band, Hz.
 pub const BAND_HZ: (f32, f32) = (40.0, 250.0);
@@ -100,12 +100,12 @@ impl BodyLayer {
             voice: StereoBiquad::new(biquad::lowpass(VOICE_HZ, VOICE_Q, fs)),
             band_hz: 0.0,
             envelope: [0.0; 2],
-            attack: crate::dsp::smoother::one_pole(ATTACK_MS, sample_rate),
-            release: crate::dsp::smoother::one_pole(RELEASE_MS, sample_rate),
+            attack: crate::smoother::one_pole(ATTACK_MS, sample_rate),
+            release: crate::smoother::one_pole(RELEASE_MS, sample_rate),
             flip: [1.0; 2],
             armed: [true; 2],
             controls: [[0.0; 3]; 2],
-            control_coef: crate::dsp::smoother::one_pole(CONTROL_SMOOTH_MS, sample_rate),
+            control_coef: crate::smoother::one_pole(CONTROL_SMOOTH_MS, sample_rate),
         };
         b.set_band(150.0);
         b

@@ -5,7 +5,7 @@
 //! (Nucleus processors: ≈ 2–5 ms attack, ≈ 75 ms release; the release is what makes a loud
 //! drum hit "pump" the following sound). The knee and ratio are design choices stated here.
 
-use crate::dsp::smoother::one_pole;
+use crate::smoother::one_pole;
 
 /// Knee, dB SPL (broadband level): the upper end of conversational speech.
 pub const KNEE_DB_SPL: f32 = 70.0;

@@ -7,19 +7,19 @@
 //! `Engine::new` allocates everything (call it from `activate()`); `reset` only clears state;
 //! `process` never allocates, locks or does I/O.
 
-use crate::dsp::audiogram::Audiogram;
-use crate::dsp::body::{BodyControl, BodyLayer, BAND_HZ};
-use crate::dsp::calibration::{Calibration, DEFAULT_DB_SPL};
-use crate::dsp::delay::DelayLine;
-use crate::dsp::implant::carrier::CarrierKind;
-use crate::dsp::implant::electrodogram::Electrodogram;
-use crate::dsp::implant::{ImplantControl, ImplantStage, EAS_OFF_HZ};
-use crate::dsp::limiter::SafetyLimiter;
-use crate::dsp::loss::{LossControl, LossStage};
-use crate::dsp::smoother::Smoother;
-use crate::dsp::tap::Tap;
-use crate::dsp::timeline::{is_silent, TimelineAnchor};
-use crate::dsp::tinnitus::{Tinnitus, TinnitusControl, TinnitusMeter};
+use crate::audiogram::Audiogram;
+use crate::body::{BodyControl, BodyLayer, BAND_HZ};
+use crate::calibration::{Calibration, DEFAULT_DB_SPL};
+use crate::delay::DelayLine;
+use crate::implant::carrier::CarrierKind;
+use crate::implant::electrodogram::Electrodogram;
+use crate::implant::{ImplantControl, ImplantStage, EAS_OFF_HZ};
+use crate::limiter::SafetyLimiter;
+use crate::loss::{LossControl, LossStage};
+use crate::smoother::Smoother;
+use crate::tap::Tap;
+use crate::timeline::{is_silent, TimelineAnchor};
+use crate::tinnitus::{Tinnitus, TinnitusControl, TinnitusMeter};
 use std::sync::Arc;
 
 /// Most channels the engine processes (mono or stereo: one loss stage per ear).
@@ -524,7 +524,7 @@ impl Engine {
     /// [`Self::process`] for a host playing its timeline: `timeline` is the position of the
     /// block's first input sample (`None` when stopped). When playback starts or jumps while
     /// the engine is at rest, it restarts with its frames on the timeline grid, so the same
-    /// passage renders the same every time (see [`crate::dsp::timeline`]).
+    /// passage renders the same every time (see [`crate::timeline`]).
     pub fn process_at(&mut self, channels: &mut [&mut [f32]], timeline: Option<i64>) {
         let len = channels.iter().map(|c| c.len()).min().unwrap_or(0);
         if let Some(t) = self.anchor.begin_block(timeline, len) {
@@ -776,7 +776,7 @@ mod tests {
     fn latency_is_one_loss_frame() {
         for fs in [44100.0, 48000.0, 96000.0] {
             let e = Engine::new(fs, &EngineParams::default());
-            assert_eq!(e.latency(), crate::dsp::loss::latency_for(fs));
+            assert_eq!(e.latency(), crate::loss::latency_for(fs));
         }
     }
 }

@@ -9,8 +9,8 @@
 //! exceeds the ringing's level, the ringing is lowered by `amount` × the excess (dB for dB
 //! at amount 1), at most [`MAX_DUCK_DB`]. The listener's own masking then does the rest.
 
-use crate::dsp::biquad::{self, StereoBiquad};
-use crate::dsp::calibration::{Calibration, SINE_CREST_DB};
+use crate::biquad::{self, StereoBiquad};
+use crate::calibration::{Calibration, SINE_CREST_DB};
 
 /// Largest masking reduction, dB.
 pub const MAX_DUCK_DB: f32 = 40.0;

@@ -26,7 +26,7 @@
 
 use super::analysis::{lowpass_biquad, LANES};
 use super::greenwood::{self, Channel};
-use crate::dsp::noise::white;
+use crate::noise::white;
 use std::f64::consts::PI;
 
 /// The carrier kinds, in parameter order.
@@ -136,7 +136,7 @@ impl Carriers {
             noise_gain: [0.0; LANES],
             audible: [0.0; LANES],
             ring: [0.0; LANES],
-            ring_decay: 1.0 - crate::dsp::smoother::one_pole(RING_MS, sample_rate as f32),
+            ring_decay: 1.0 - crate::smoother::one_pole(RING_MS, sample_rate as f32),
             pip_wait: [f32::INFINITY; LANES],
             pip_pos: [f32::INFINITY; LANES],
             pip_len: 1.0,

@@ -11,7 +11,7 @@
 //!    upper edge of a flat loss).
 //! 3. No loss anywhere (all ≤ [`NO_LOSS_DB_HL`]): 4 kHz, the most common tinnitus pitch.
 
-use crate::dsp::audiogram::{Audiogram, STANDARD_HZ};
+use crate::audiogram::{Audiogram, STANDARD_HZ};
 
 /// Depth of a notch re the better of 1–2 kHz, dB.
 pub const NOTCH_DB: f32 = 10.0;
@@ -52,7 +52,7 @@ pub fn matched_pitch_hz(a: &Audiogram) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dsp::audiogram::Preset;
+    use crate::audiogram::Preset;
 
     #[test]
     fn every_preset_follows_the_rule() {

@@ -12,9 +12,9 @@
 //! All scenes use Ruben's audiogram ([`Preset::Ruben`], "two-thirds" AMA handicap), scaled
 //! by the scene's severity. The plugin applies it in Story mode (`params::Mode`).
 
-use crate::dsp::audiogram::Preset;
-use crate::dsp::engine::EngineParams;
-use crate::dsp::implant::carrier::CarrierKind;
+use crate::audiogram::Preset;
+use crate::engine::EngineParams;
+use crate::implant::carrier::CarrierKind;
 
 /// The engine targets a scene sets. Everything else keeps its manual value.
 #[derive(Clone, Copy, Debug, PartialEq)]
