@@ -269,9 +269,13 @@ fn test() -> Result {
     ]))?;
     run(cargo().args(["test", "--workspace"]))?;
     // The DSP again with the portable kernels (the run above used AVX2 where the CPU has it).
+    // `--workspace` here and below: the same package selection as the run above resolves the
+    // same dependency features, so the test binaries are reused instead of rebuilt (without it
+    // this step recompiled serde, nice-plug and the plugin: 191 s of a CI run).
     run(cargo()
         .args([
             "test",
+            "--workspace",
             "--test",
             "msbg_match",
             "--test",
@@ -282,7 +286,10 @@ fn test() -> Result {
             "implant",
         ])
         .env("EARSHOT_PORTABLE_SIMD", "1"))?;
-    run(cargo().args(["bench", "--no-run"]))?;
+    // The benches are not built here: clippy --all-targets above already type-checks them, and
+    // `cargo bench --no-run` compiled every dev-dependency (egui_kittest, clack-host, ...) a
+    // second time with release optimisation and LTO, ten minutes of a CI run for nothing the
+    // tests use. `cargo bench` builds and runs them.
     screenshot()?;
     bundle()?;
     let root = root();
@@ -292,6 +299,7 @@ fn test() -> Result {
     run(cargo()
         .args([
             "test",
+            "--workspace",
             "--test",
             "clap_host",
             "--",
