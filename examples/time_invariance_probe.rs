@@ -9,33 +9,16 @@
 //! - MODES, comma-separated: `full` (default), `norec` (recruitment off), `nosmear` (smearing
 //!   off), `hp150` / `lp150` (the input high- or low-passed at 150 Hz first)
 //! - PRESET: severe (default), moderate, ruben, …
-use earshot::dsp::audiogram::{Audiogram, Preset};
+use earshot::dsp::audiogram::Preset;
 use earshot::dsp::biquad::{highpass, lowpass, Biquad};
-use earshot::dsp::{Engine, EngineParams};
 use earshot::material;
 
-const DELAYS: [usize; 4] = [1, 37, 129, 301];
+// The measurement itself is the time-invariance test's (`render_delayed`, `difference_db`).
+#[path = "../tests/common/mod.rs"]
+mod common;
+use common::{difference_db, energy, loss_params, render_delayed, CAL};
 
-/// The render of `x` with `delay` samples of silence in front, lined up with the input.
-fn render(params: &EngineParams, fs: f32, x: &[Vec<f32>; 2], delay: usize) -> [Vec<f32>; 2] {
-    let mut e = Engine::new(fs, params);
-    let lat = e.latency();
-    let pad = |c: &Vec<f32>| -> Vec<f32> {
-        std::iter::repeat_n(0.0, delay)
-            .chain(c.iter().copied())
-            .chain(std::iter::repeat_n(0.0, lat))
-            .collect()
-    };
-    let (mut l, mut r) = (pad(&x[0]), pad(&x[1]));
-    for (a, b) in l.chunks_mut(128).zip(r.chunks_mut(128)) {
-        e.process(&mut [a, b]);
-    }
-    let n = x[0].len();
-    [
-        l[lat + delay..lat + delay + n].to_vec(),
-        r[lat + delay..lat + delay + n].to_vec(),
-    ]
-}
+const DELAYS: [usize; 4] = [1, 37, 129, 301];
 
 /// `x` through `coef` twice (a 4th-order Butterworth-like slope from a 2nd-order section).
 fn filter(x: &[f32], coef: [f64; 5]) -> Vec<f32> {
@@ -59,15 +42,6 @@ fn band(x: &[Vec<f32>; 2], fs: f32, lo: f64, hi: f64) -> [Vec<f32>; 2] {
     })
 }
 
-/// Energy of `a − b` re `total`, dB.
-fn difference_db(a: &[Vec<f32>; 2], b: &[Vec<f32>; 2], total: f64) -> f64 {
-    let d: f64 = (0..2)
-        .flat_map(|ch| a[ch].iter().zip(&b[ch]))
-        .map(|(x, y)| ((x - y) as f64).powi(2))
-        .sum();
-    10.0 * (d / total.max(1e-30)).log10()
-}
-
 fn main() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let arg = |i: usize, default: &str| args.get(i).cloned().unwrap_or(default.to_string());
@@ -75,14 +49,7 @@ fn main() -> Result<(), String> {
     let fs: f32 = arg(1, "48000").parse().map_err(|e| format!("rate: {e}"))?;
     let modes = arg(2, "full");
     let preset = Preset::from_id(&arg(3, "severe")).ok_or("unknown preset")?;
-    let thresholds = preset.audiogram().thresholds_db_hl;
-    let mut params = EngineParams {
-        severity: 1.0,
-        left: Audiogram::new(thresholds),
-        right: Audiogram::new(thresholds),
-        calibration_db_spl: 100.0,
-        ..EngineParams::default()
-    };
+    let mut params = loss_params(preset.audiogram().thresholds_db_hl, 1.0, CAL);
     let mut x = material::by_name(&material_name, fs, 4.0).ok_or("unknown material")?;
     for mode in modes.split(',') {
         match mode {
@@ -97,15 +64,11 @@ fn main() -> Result<(), String> {
             other => return Err(format!("unknown mode {other}")),
         }
     }
-    let reference = render(&params, fs, &x, 0);
-    let total: f64 = reference
-        .iter()
-        .flatten()
-        .map(|v| (*v as f64).powi(2))
-        .sum();
+    let reference = render_delayed(&params, fs, &x, 0);
+    let total = energy(&reference);
     println!("{material_name} {fs} Hz {modes} {preset:?}: difference re the render, dB");
     for d in DELAYS {
-        let r = render(&params, fs, &x, d);
+        let r = render_delayed(&params, fs, &x, d);
         let mut line = format!(
             "delay {d:3}: all {:6.1}",
             difference_db(&r, &reference, total)

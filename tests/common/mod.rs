@@ -242,3 +242,45 @@ pub fn peak_hz(x: &[f32], fs: f32) -> f64 {
     let d = 0.5 * (a - c) / (a - 2.0 * b + c);
     (k as f64 + d) * fs as f64 / n as f64
 }
+
+/// The stereo render of `x` through a fresh engine with `delay` samples of silence in front, in
+/// 128-sample blocks, cut back to line up with `x` (delay and latency removed): the
+/// time-invariance measurement (`tests/time_invariance.rs`, `examples/time_invariance_probe.rs`).
+pub fn render_delayed(
+    params: &EngineParams,
+    fs: f32,
+    x: &[Vec<f32>; 2],
+    delay: usize,
+) -> [Vec<f32>; 2] {
+    let mut e = Engine::new(fs, params);
+    let lat = e.latency();
+    let pad = |c: &Vec<f32>| -> Vec<f32> {
+        std::iter::repeat_n(0.0, delay)
+            .chain(c.iter().copied())
+            .chain(std::iter::repeat_n(0.0, lat))
+            .collect()
+    };
+    let (mut l, mut r) = (pad(&x[0]), pad(&x[1]));
+    for (a, b) in l.chunks_mut(128).zip(r.chunks_mut(128)) {
+        e.process(&mut [a, b]);
+    }
+    let n = x[0].len();
+    [
+        l[lat + delay..lat + delay + n].to_vec(),
+        r[lat + delay..lat + delay + n].to_vec(),
+    ]
+}
+
+/// Energy of both channels.
+pub fn energy(x: &[Vec<f32>; 2]) -> f64 {
+    x.iter().flatten().map(|v| (*v as f64).powi(2)).sum()
+}
+
+/// Energy of `a − b`, both channels, dB re `reference` (an energy).
+pub fn difference_db(a: &[Vec<f32>; 2], b: &[Vec<f32>; 2], reference: f64) -> f64 {
+    let d: f64 = (0..2)
+        .flat_map(|ch| a[ch].iter().zip(&b[ch]))
+        .map(|(x, y)| ((x - y) as f64).powi(2))
+        .sum();
+    10.0 * (d / reference.max(1e-30)).log10()
+}
