@@ -87,6 +87,53 @@ fn load() -> (PluginEntry, PluginInstance<Host>) {
     (entry, instance)
 }
 
+/// The processing set-up every test activates with: 48 kHz, blocks of 1 to 1024 samples.
+fn audio_config() -> PluginAudioConfiguration {
+    PluginAudioConfiguration {
+        sample_rate: FS,
+        min_frames_count: 1,
+        max_frames_count: MAX_FRAMES,
+    }
+}
+
+/// `preset` as the library loads it (the CLI's path): every parameter's normalised value, by
+/// name.
+fn preset_normalised(preset: &earshot::presets::FactoryPreset) -> Vec<(String, f64)> {
+    use earshot::param_access;
+    let reference = earshot::params::EarshotParams::default();
+    earshot::presets::load(&reference, preset).unwrap();
+    param_access::describe(&reference)
+        .into_iter()
+        .map(|i| {
+            let n = param_access::get_normalized(&reference, &i.id).unwrap();
+            (i.name, n as f64)
+        })
+        .collect()
+}
+
+/// Sets parameters (normalised values, by name) as a host does: CLAP values (min + normalised
+/// × range) as events at the start of one block of silence, in an activation of their own.
+fn set_as_host(instance: &mut PluginInstance<Host>, normalised: &[(String, f64)]) {
+    let list = params(instance);
+    let events: Vec<ParamValueEvent> = normalised
+        .iter()
+        .map(|(name, n)| {
+            let p = list
+                .iter()
+                .find(|p| p.1 == *name)
+                .unwrap_or_else(|| panic!("no parameter {name}"));
+            ParamValueEvent::new(0, p.0, Pckn::match_all(), p.3 + n * (p.4 - p.3))
+        })
+        .collect();
+    let silence = vec![0.0f32; 512];
+    let stopped = instance
+        .activate(|_, _| (), audio_config())
+        .expect("activate");
+    let mut proc = stopped.start_processing().expect("start processing");
+    let _ = process(&mut proc, &silence, &silence, 512, &events);
+    instance.deactivate(proc.stop_processing());
+}
+
 /// (id, name, module, min, max, default) of every parameter.
 fn params(instance: &mut PluginInstance<Host>) -> Vec<(ClapId, String, String, f64, f64, f64)> {
     let ext: PluginParams = instance
@@ -278,11 +325,7 @@ fn clap_bundle_in_a_real_host() {
     }
 
     // Activate and check the reported latency against an impulse.
-    let config = PluginAudioConfiguration {
-        sample_rate: FS,
-        min_frames_count: 1,
-        max_frames_count: MAX_FRAMES,
-    };
+    let config = audio_config();
     let stopped = instance.activate(|_, _| (), config).expect("activate");
     let latency_ext: PluginLatency = instance
         .plugin_shared_handle()
@@ -393,26 +436,9 @@ fn clap_bundle_in_a_real_host() {
 #[test]
 #[ignore = "needs the built CLAP bundle (cargo xtask test)"]
 fn factory_presets_round_trip_through_the_plugin_state() {
-    use earshot::param_access;
-    use earshot::params::EarshotParams;
-    use earshot::presets;
-    let config = PluginAudioConfiguration {
-        sample_rate: FS,
-        min_frames_count: 1,
-        max_frames_count: MAX_FRAMES,
-    };
-    let silence = vec![0.0f32; 512];
-    for preset in presets::all() {
+    for preset in earshot::presets::all() {
         // The preset as the library loads it (the CLI's path), in normalised values.
-        let reference = EarshotParams::default();
-        presets::load(&reference, &preset).unwrap();
-        let names: Vec<(String, f32)> = param_access::describe(&reference)
-            .into_iter()
-            .map(|i| {
-                let n = param_access::get_normalized(&reference, &i.id).unwrap();
-                (i.name, n)
-            })
-            .collect();
+        let names = preset_normalised(&preset);
         // Sent to the plugin as a host would (CLAP values: min + normalised × range).
         let (_entry, mut instance) = load();
         let list = params(&mut instance);
@@ -423,19 +449,11 @@ fn factory_presets_round_trip_through_the_plugin_state() {
                     .iter()
                     .find(|(name, _)| *name == p.1)
                     .unwrap_or_else(|| panic!("{} not in the library's list", p.1))
-                    .1 as f64;
+                    .1;
                 p.3 + n * (p.4 - p.3)
             })
             .collect();
-        let events: Vec<ParamValueEvent> = list
-            .iter()
-            .zip(&want)
-            .map(|(p, v)| ParamValueEvent::new(0, p.0, Pckn::match_all(), *v))
-            .collect();
-        let stopped = instance.activate(|_, _| (), config).expect("activate");
-        let mut proc = stopped.start_processing().expect("start processing");
-        let _ = process(&mut proc, &silence, &silence, 512, &events);
-        instance.deactivate(proc.stop_processing());
+        set_as_host(&mut instance, &names);
         let set = values(&mut instance);
         // Saved, and restored into a fresh instance.
         let blob = save(&mut instance);
@@ -550,11 +568,7 @@ fn editor_opens_and_closes_100_times_while_audio_runs() {
     conn.map_window(parent).unwrap();
     conn.flush().unwrap();
 
-    let config = PluginAudioConfiguration {
-        sample_rate: FS,
-        min_frames_count: 1,
-        max_frames_count: MAX_FRAMES,
-    };
+    let config = audio_config();
     let (_entry, mut instance) = load();
     let list = params(&mut instance);
     // Everything busy: the story's Adapted implant scene (loss, implant, ringing, body).
@@ -803,15 +817,12 @@ fn saved_sessions_open_unchanged() {
 /// stereo. Returns (FNV-1a 64 over both channels' sample bits, RMS dB of each 2048 samples of
 /// the left channel, to 0.01 dB).
 fn session_render(instance: &mut PluginInstance<Host>) -> (u64, Vec<f64>) {
-    let config = PluginAudioConfiguration {
-        sample_rate: FS,
-        min_frames_count: 1,
-        max_frames_count: MAX_FRAMES,
-    };
     let n = FS as usize / 2;
     let l: Vec<f32> = (0..n).map(stream).collect();
     let r: Vec<f32> = (0..n).map(|i| 0.7 * stream(i + 1000)).collect();
-    let stopped = instance.activate(|_, _| (), config).expect("activate");
+    let stopped = instance
+        .activate(|_, _| (), audio_config())
+        .expect("activate");
     let mut proc = stopped.start_processing().expect("start processing");
     let (yl, yr) = process(&mut proc, &l, &r, 256, &[]);
     instance.deactivate(proc.stop_processing());
@@ -833,28 +844,10 @@ fn session_render(instance: &mut PluginInstance<Host>) -> (u64, Vec<f64>) {
 /// preset (sent to the plugin as a host would), and one with every parameter at a seeded
 /// random value. The `.json` files get their values and renders in the same test run.
 fn record_session_states(dir: &std::path::Path) {
-    use earshot::param_access;
-    use earshot::params::EarshotParams;
-    use earshot::presets;
     std::fs::create_dir_all(dir).unwrap();
-    let config = PluginAudioConfiguration {
-        sample_rate: FS,
-        min_frames_count: 1,
-        max_frames_count: MAX_FRAMES,
-    };
-    let silence = vec![0.0f32; 256];
     let mut sessions: Vec<(String, Vec<(String, f64)>)> = vec![("default".into(), Vec::new())];
-    for preset in presets::all() {
-        let reference = EarshotParams::default();
-        presets::load(&reference, &preset).unwrap();
-        let normalised = param_access::describe(&reference)
-            .into_iter()
-            .map(|i| {
-                let n = param_access::get_normalized(&reference, &i.id).unwrap();
-                (i.name, n as f64)
-            })
-            .collect();
-        sessions.push((format!("preset-{}", preset.id), normalised));
+    for preset in earshot::presets::all() {
+        sessions.push((format!("preset-{}", preset.id), preset_normalised(&preset)));
     }
     let (_e, mut probe) = load();
     let mut rng = 0x2545_F491u32;
@@ -870,19 +863,7 @@ fn record_session_states(dir: &std::path::Path) {
     sessions.push(("random".into(), random));
     for (name, normalised) in sessions {
         let (_entry, mut instance) = load();
-        let list = params(&mut instance);
-        let events: Vec<ParamValueEvent> = normalised
-            .iter()
-            .map(|(pname, n)| {
-                let p = list.iter().find(|p| p.1 == *pname).unwrap();
-                let v = p.3 + n * (p.4 - p.3);
-                ParamValueEvent::new(0, p.0, Pckn::match_all(), v)
-            })
-            .collect();
-        let stopped = instance.activate(|_, _| (), config).expect("activate");
-        let mut proc = stopped.start_processing().expect("start processing");
-        let _ = process(&mut proc, &silence, &silence, 256, &events);
-        instance.deactivate(proc.stop_processing());
+        set_as_host(&mut instance, &normalised);
         std::fs::write(dir.join(format!("{name}.state")), save(&mut instance)).unwrap();
         std::fs::write(dir.join(format!("{name}.json")), "{}").unwrap();
     }
