@@ -3,8 +3,9 @@
 //! The loss stage works in STFT frames (hop 1.45 ms) and its recruitment gains are nonlinear,
 //! so its output at a transient depends on where the frames fall relative to the audio:
 //! measured with `earshot render` on a drum loop at the "severe" preset, shifting the audio
-//! by a few samples of silence changes the output by −24 to −28 dB (and a whole 16-frame
-//! analysis cycle changes nothing). A host runs the plugin for an arbitrary time before a
+//! by a few samples of silence changed the output by −24 to −28 dB when this was written
+//! (−29 to −36 dB since the level correction is measured every other frame; a shift by a
+//! whole analysis cycle of frames changes nothing). A host runs the plugin for an arbitrary time before a
 //! render or a playback (Ardour processes silence from the moment the session loads), so the
 //! same bounce came out different each time.
 //!

@@ -65,10 +65,11 @@ const MSBG_HOP_44K: f64 = 64.0;
 /// (MSBG's output low-pass corner is 18 kHz).
 pub const HANDOVER_HZ: (f32, f32) = (16000.0, 18000.0);
 /// Time constant of the power trackers behind the level correction, ms. The correction is a
-/// level calibration of steady sound (smearing's loss of band power); measured every 16th
-/// frame, a short tracker let a measurement that fell on a drum hit or a burst onset swing
-/// the gains, so renders depended on where the cycle fell (20 ms: −15 dB on noise bursts
-/// shifted by a few samples; 100 ms with the ±3 dB bound below: −19 dB; tones unchanged).
+/// level calibration of steady sound (smearing's loss of band power); when it was measured
+/// every 16th frame, a short tracker let a measurement that fell on a drum hit or a burst
+/// onset swing the gains, so renders depended on where the cycle fell (20 ms: −15 dB on
+/// noise bursts shifted by a few samples; 100 ms with the ±3 dB bound below: −19 dB; tones
+/// unchanged).
 const LEVEL_CORRECTION_MS: f32 = 100.0;
 /// The level correction stays within ± this, dB (steady corrections measured on the tone
 /// table are within ±2 dB; transients asked for up to the old ±10 dB bound).
@@ -201,6 +202,9 @@ pub struct LossTables {
     /// Per bin: e^(−iφ), φ the phase a stationary sinusoid at the bin's centre advances per
     /// hop; multiplying by it leaves the deviation from the bin's own frequency.
     expected_conj: Vec<Complex32>,
+    /// Per bin: the grid point of the bin's own centre frequency (the level correction's
+    /// reading, `resynthesis`).
+    centre_index: Vec<u32>,
 }
 
 struct BankTable {
@@ -307,7 +311,17 @@ impl LossTables {
                 Complex32::new(a.cos() as f32, -a.sin() as f32)
             })
             .collect();
+        let banks = [
+            table(BankKind::Mild),
+            table(BankKind::Moderate),
+            table(BankKind::Severe),
+        ];
+        let last = banks.iter().map(|b| b.grid.len()).min().unwrap_or(1) - 1;
+        let centre_index = (0..bins)
+            .map(|k| (k * GRID_PER_BIN).min(last) as u32)
+            .collect();
         Self {
+            centre_index,
             sample_rate,
             hop,
             nfft,
@@ -325,11 +339,7 @@ impl LossTables {
             r2c: planner.plan_fft_forward(nfft),
             c2r: planner.plan_fft_inverse(nfft),
             ear: EarTransfer::new(fs, nfft, bins),
-            banks: [
-                table(BankKind::Mild),
-                table(BankKind::Moderate),
-                table(BankKind::Severe),
-            ],
+            banks,
             smear: [smearing::MILD, smearing::MODERATE, smearing::SEVERE]
                 .map(|(l, u)| SmearMatrix::new(l, u, bin_hz, smear_bins)),
         }
@@ -362,13 +372,15 @@ struct BankState {
     gains: Vec<f32>,
     /// Whether the bank ran last frame (its correction state is current).
     active: bool,
-    /// Level correction (see [`LossStage::level_correction`]): the estimated band powers of
-    /// the last three frames (a ring, `ring_pos` the oldest), the resynthesised signal's band
-    /// powers, and the two smoothed trackers.
+    /// Level correction (see [`LossStage::level_correction`]): the band powers estimated at
+    /// the bin centres for the last three frames (a ring, `ring_pos` the oldest; only the
+    /// frames that will be measured are written), the resynthesised signal's band powers,
+    /// and the two smoothed trackers.
     estimate_ring: Vec<f32>,
     ring_pos: usize,
-    /// Frames in the ring since the bank (re)started (the trackers wait for three).
-    filled: usize,
+    /// The resynthesised signal's band powers as measured, before `resynth_power` takes
+    /// them.
+    measured: Vec<f32>,
     resynth_power: Vec<f32>,
     /// The estimate for the frame `resynth_power` measured (both held between analyses).
     held_estimate: Vec<f32>,
@@ -424,7 +436,7 @@ impl LossStage {
                 active: false,
                 estimate_ring: vec![0.0; 3 * m],
                 ring_pos: 0,
-                filled: 0,
+                measured: vec![0.0; m],
                 resynth_power: vec![0.0; m],
                 held_estimate: vec![0.0; m],
                 tracked_estimate: vec![0.0; m],
@@ -701,9 +713,11 @@ impl LossStage {
     /// the level from the ratio of the resynthesised signal's band power to the estimate of
     /// the same three-frames-old frame, both tracked over [`LEVEL_CORRECTION_MS`] (measured
     /// when the resynthesised signal is analysed, every `ANALYSIS_EVERY` frames, held
-    /// between, tracked every frame). In a
-    /// steady sound the corrected power is the resynthesised signal's exactly (a severe
-    /// smear: 6 kHz tone's band −5.5 dB where the estimate says −4.1 dB, as in MSBG).
+    /// between, tracked every frame). Both sides of the ratio read the bins at their centre
+    /// frequencies, so that the sums over frames do not depend on where the frames fall
+    /// (`resynthesis`). In a steady sound the corrected power is the resynthesised signal's
+    /// (a severe smear: 6 kHz tone's band −5.5 dB where the estimate says −4.1 dB, as in
+    /// MSBG).
     #[inline(never)]
     fn level_correction(&mut self, t: &LossTables, b: usize, ctl: &LossControl) {
         let st = &mut self.banks[b];
@@ -716,18 +730,26 @@ impl LossStage {
             st.tracked_estimate.fill(0.0);
             st.tracked_resynth.fill(0.0);
             st.ring_pos = 0;
-            st.filled = 0;
             st.active = true;
         }
         let channels = t.banks[b].cf.len();
+        let grid = &t.banks[b].grid;
         let lagged = &mut st.estimate_ring[st.ring_pos * m..(st.ring_pos + 1) * m];
-        if self.resynth.analysed && st.filled == 3 {
-            // A new pair of measurements of the same frame; held until the next.
-            let a = &self.resynth.analysis;
-            let grid = &t.banks[b].grid;
-            let resynth = &mut st.resynth_power;
-            accumulate_band_powers(t.avx2, grid, &a.power, None, &a.grid_index, resynth);
-            st.held_estimate[..channels].copy_from_slice(&lagged[..channels]);
+        if self.resynth.analysed {
+            // A new pair of measurements of the same frame; held until the next. A band whose
+            // estimate is empty has nothing to calibrate: the frame was silent there, or came
+            // before the bank (re)started and was never estimated (the ring's zeros). Either
+            // way the band keeps its pair, so a render after a reset equals the same passage
+            // after silence, bit for bit (`tests/timeline.rs`).
+            let (power, measured) = (&self.resynth.power, &mut st.measured);
+            accumulate_band_powers(t.avx2, grid, power, None, &t.centre_index, measured);
+            let held = st.held_estimate.iter_mut().zip(&mut st.resynth_power);
+            let new = lagged.iter().zip(&st.measured);
+            for ((est, res), (&e, &r)) in held.zip(new).take(channels) {
+                if e > 0.0 {
+                    (*est, *res) = (e, r);
+                }
+            }
         }
         // The trackers move every frame towards the held pair, so the correction changes
         // smoothly between measurements (no steps in the envelopes).
@@ -738,8 +760,13 @@ impl LossStage {
             *estimate += (est - *estimate) * k;
             *resynth += (res - *resynth) * k;
         }
-        st.filled = (st.filled + 1).min(3);
-        lagged[..channels].copy_from_slice(&st.band_power[..channels]);
+        if self.resynth.measures_last_frame() {
+            // This frame's estimate at the bin centres, for the measurement three frames on
+            // (only every `ANALYSIS_EVERY`th frame is measured; the others' slots are unread).
+            let a = &self.input;
+            let survival = Some(&a.survival[..]);
+            accumulate_band_powers(t.avx2, grid, &a.power, survival, &t.centre_index, lagged);
+        }
         st.ring_pos = (st.ring_pos + 1) % 3;
         // Below the recruitment envelope floor nothing is heard: the ratio fades to 1 there.
         let rms1 = ctl.calibration.rms1_db_spl();
