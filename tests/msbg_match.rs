@@ -3,7 +3,7 @@
 //! `tests/data/msbg_reference.json` holds steady-tone attenuations computed by pyclarity's MSBG
 //! (`tests/python/msbg_reference.py`; CI recomputes it with `--check`, so the table cannot
 //! drift from what pyclarity computes). Here the same tones run through Earshot's engine at
-//! 44.1 kHz, severity 1, and the steady-state attenuation must agree within ±3 dB wherever
+//! 44.1 kHz, severity 1, and the steady-state attenuation must agree within ±2 dB wherever
 //! MSBG's output can be heard. Where MSBG's output lies more than [`INAUDIBLE_MARGIN_DB`]
 //! below the normal-hearing threshold (ISO 389-7), a listener hears nothing from either
 //! model and the exact depth of an expansion down to −100 dB SPL means nothing; there
@@ -18,7 +18,8 @@ const FS: f32 = 44100.0;
 /// Earshot's calibration for this test: a full-scale sine is 110 dB SPL, so the 100 dB SPL tone
 /// sits at −10 dBFS, clear of the limiter.
 const CAL: f32 = 110.0;
-const TOLERANCE_DB: f64 = 3.0;
+/// Measured worst: 1.54 dB (80 dB HL at 250 Hz, 100 dB SPL); was 2.65 dB at ±3 dB.
+const TOLERANCE_DB: f64 = 2.0;
 /// How far below the normal threshold MSBG's output must be for a cell to count as inaudible.
 const INAUDIBLE_MARGIN_DB: f64 = 20.0;
 

@@ -295,18 +295,19 @@ pub struct BankGrid {
 }
 
 /// Channel responses below this (dB re the channel's peak, 1.0) are dropped from the grid.
-const SUPPORT_DB: f64 = -70.0;
+pub const SUPPORT_DB: f64 = -70.0;
 /// The bank colouring (`ripple`) is applied up to MSBG's output low-pass corner (18 kHz)...
 const RIPPLE_MAX_HZ: f64 = 18000.0;
 /// ...and bounded to ±6 dB (within the audible range it stays inside ±3.5 dB).
 const RIPPLE_LIMIT: f64 = 2.0;
 
 impl BankGrid {
-    /// Tabulate `bank` from 0 Hz to `max_hz` with spacing `step_hz`. Above the design's
-    /// Nyquist (22.05 kHz) all responses are zero: MSBG knows nothing there.
-    pub fn new(bank: &Bank, mild: &Bank, step_hz: f64, max_hz: f64) -> Self {
+    /// Tabulate `bank` from 0 Hz to `max_hz` with spacing `step_hz`, each point's responses
+    /// down to `support_db` (usually [`SUPPORT_DB`]). Above the design's Nyquist (22.05 kHz)
+    /// all responses are zero: MSBG knows nothing there.
+    pub fn new(bank: &Bank, mild: &Bank, step_hz: f64, max_hz: f64, support_db: f64) -> Self {
         let n = (max_hz / step_hz).ceil() as usize + 2;
-        let floor = 10f64.powf(SUPPORT_DB / 20.0);
+        let floor = 10f64.powf(support_db / 20.0);
         let nyq = DESIGN_FS / 2.0;
         let channels = bank.channels.len();
         // Per grid point: frequency, every channel's response, kept channel range.
@@ -467,7 +468,7 @@ mod tests {
     #[test]
     fn grid_keeps_the_peak_channel_and_the_mild_ripple_is_unity() {
         let mild = Bank::new(BankKind::Mild);
-        let grid = BankGrid::new(&mild, &mild, 20.0, 24000.0);
+        let grid = BankGrid::new(&mild, &mild, 20.0, 24000.0, SUPPORT_DB);
         let j = (1000.0 / 20.0) as usize;
         let (first, re, im) = grid.row(j);
         assert!(first <= 12 && first + re.len() > 12); // 970 Hz channel kept
@@ -478,7 +479,7 @@ mod tests {
         );
         assert!(grid.ripple.iter().all(|&r| r == 1.0));
         let severe = Bank::new(BankKind::Severe);
-        let grid = BankGrid::new(&severe, &mild, 20.0, 24000.0);
+        let grid = BankGrid::new(&severe, &mild, 20.0, 24000.0, SUPPORT_DB);
         assert!(grid.ripple.iter().all(|&r| (0.5..=2.0).contains(&r)));
         let top = grid.len() - 1;
         assert!(
