@@ -347,7 +347,7 @@ fn once_automation_stops_the_path_it_took_is_forgotten() {
     // cycle when the loss left 0, and transients differed by up to −20 dB re the signal
     // for as long as the loss stayed on.)
     let fs = 48000.0;
-    let n = (4.0 * fs) as usize;
+    let n = (5.0 * fs) as usize;
     // Noise bursts every 0.25 s: transients are where the analysis cycle showed.
     let x: Vec<f32> = noise(n, 0.3, 21)
         .iter()
@@ -372,10 +372,16 @@ fn once_automation_stops_the_path_it_took_is_forgotten() {
         y
     };
     let (a, b) = (render(64), render(1024));
-    // From 3 s: the ramp has ended (1.5 s, + one block), the smoothers have landed, and the
+    // From 4 s: the ramp has ended (1.5 s, + one block), the smoothers have landed, and the
     // loss stage's level correction (tracked over 100 ms) has forgotten the ramp: measured
-    // bit-identical from 2.53 s on.
-    let settled = (3.0 * fs) as usize;
+    // bit-identical from 2.52 s on with the AVX2 kernels and from 3.01 s with the portable
+    // ones (the trackers' last bits meet by rounding, which the two kernels do differently).
+    let last_diff = a.iter().zip(&b).rposition(|(p, q)| p != q);
+    eprintln!(
+        "renders identical from {:.2} s",
+        last_diff.map_or(0.0, |i| (i + 1) as f32 / fs)
+    );
+    let settled = (4.0 * fs) as usize;
     let first_diff = a[settled..]
         .iter()
         .zip(&b[settled..])
