@@ -13,8 +13,8 @@
 //!
 //! The analysis runs every [`ANALYSIS_EVERY`] frames and reads each bin at its own centre
 //! frequency: a level correction is a ratio of two powers summed over frames, and such a sum
-//! does not depend on where the frames fall only if every frame (or every other: the
-//! window's power overlap-adds flat at half the overlap too) is counted, each the same way.
+//! depends little on where the frames fall when the frames are counted densely, each the
+//! same way (every other frame measured as well as every frame; every 4th did not).
 //! Sampled every 16th frame at the instantaneous frequencies, as before, the correction
 //! caught a kick at a different point of its attack for each start point, and the low
 //! bands of a drum render moved with the start (Severe, 48 kHz, drums a few samples later:
