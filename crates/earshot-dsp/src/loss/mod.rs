@@ -211,8 +211,8 @@ pub struct LossTables {
     /// Per bin: e^(−iφ), φ the phase a stationary sinusoid at the bin's centre advances per
     /// hop; multiplying by it leaves the deviation from the bin's own frequency.
     expected_conj: Vec<Complex32>,
-    /// Per bin: the grid point of the bin's own centre frequency (the level correction's
-    /// reading, `resynthesis`).
+    /// Per bin: its row in each bank's `centre` table (the bin itself, clamped to the
+    /// table), in the index form `accumulate_band_powers` reads (the level correction).
     centre_index: Vec<u32>,
 }
 
