@@ -16,7 +16,7 @@ pub mod presets;
 
 use demo::DemoInput;
 pub use demo::{set_standalone_demo, StandaloneDemo};
-use dsp::implant::electrodogram::Electrodogram;
+use dsp::implant::electrodogram::{self, Electrodogram};
 use dsp::Engine;
 use editor::snapshot::{self, SnapshotWriter};
 use editor::{EarshotEditor, EditorShared};
@@ -39,9 +39,6 @@ pub struct Earshot {
     demo_input: Option<DemoInput>,
 }
 
-/// Stimulation frames the editor's electrodogram ring keeps (≈ 1 s at 900 pps).
-const ELECTRODOGRAM_FRAMES: usize = 1024;
-
 impl Default for Earshot {
     fn default() -> Self {
         let params = Arc::new(EarshotParams::default());
@@ -59,7 +56,7 @@ impl Default for Earshot {
             editor: Arc::new(EditorShared {
                 params,
                 snapshot: Mutex::new(reader),
-                electrodogram: Arc::new(Electrodogram::new(ELECTRODOGRAM_FRAMES)),
+                electrodogram: Arc::new(Electrodogram::new(electrodogram::DEFAULT_FRAMES)),
                 open,
             }),
             demo_input: None,
@@ -107,8 +104,11 @@ impl Plugin for Earshot {
         buffer_config: &BufferConfig,
         context: &mut impl ActivateContext<Self>,
     ) -> bool {
-        let mut engine = Engine::new(buffer_config.sample_rate, &self.params.engine_params());
-        engine.share_electrodogram(Arc::clone(&self.editor.electrodogram));
+        let engine = Engine::with_electrodogram(
+            buffer_config.sample_rate,
+            &self.params.engine_params(),
+            Arc::clone(&self.editor.electrodogram),
+        );
         context.set_latency_samples(engine.latency() as u32);
         self.engine = Some(engine);
         if demo::standalone().is_some_and(|d| d.demo_input) {

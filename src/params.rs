@@ -2,20 +2,48 @@
 //! and automation refer to them) and units shown in the host. `EarshotParams::engine_params`
 //! is the only mapping to the DSP core.
 
-use crate::dsp::audiogram::{Audiogram, Preset, POINTS, RANGE_DB_HL, STANDARD_HZ};
-use crate::dsp::body::{BodyControl, BAND_HZ};
-use crate::dsp::calibration::{DEFAULT_DB_SPL, RANGE_DB_SPL};
+use crate::dsp::audiogram::{Audiogram, Preset, POINTS, STANDARD_HZ};
+use crate::dsp::body::{self, BodyControl};
+use crate::dsp::control::{Control, Display, Taper};
 use crate::dsp::engine::ImplantParams;
 use crate::dsp::implant::carrier::CarrierKind;
 use crate::dsp::implant::greenwood::MAX_CHANNELS;
-use crate::dsp::implant::{spread, EAS_OFF_HZ};
-use crate::dsp::tinnitus::exposure::DECAY_S;
-use crate::dsp::tinnitus::intermittency::RATE_PER_MIN;
-use crate::dsp::tinnitus::noise_band::BANDWIDTH_OCT;
-use crate::dsp::tinnitus::pulsatile::BPM;
-use crate::dsp::tinnitus::{TinnitusControl, TinnitusEar, TinnitusKind, LEVEL_DB_SL};
-use crate::dsp::{story, EngineParams};
+use crate::dsp::implant::{self, spread, EAS_OFF_HZ};
+use crate::dsp::tinnitus::{self, TinnitusControl, TinnitusEar, TinnitusKind};
+use crate::dsp::{loss, mix, story, EngineParams};
 use nice_plug::prelude::*;
+
+/// The host parameter for a control the DSP declares (range, default, unit, taper, text).
+fn float(c: &Control) -> FloatParam {
+    float_named(c, c.name, c.default)
+}
+
+/// [`float`] with its own name and default (the audiogram points: one declaration, 18
+/// parameters).
+fn float_named(c: &Control, name: impl Into<String>, default: f32) -> FloatParam {
+    let (min, max) = (c.min, c.max);
+    let range = match c.taper {
+        Taper::Linear => FloatRange::Linear { min, max },
+        Taper::Skewed => FloatRange::Skewed {
+            min,
+            max,
+            factor: FloatRange::skew_factor(-1.0),
+        },
+    };
+    let p = FloatParam::new(name, default, range);
+    let p = if c.unit.is_empty() {
+        p
+    } else {
+        p.with_unit(c.unit)
+    };
+    match c.display {
+        Display::Decimals(d) => p.with_value_to_string(formatters::v2s_f32_rounded(d)),
+        Display::Percent => p
+            .with_value_to_string(formatters::v2s_f32_percentage(1))
+            .with_string_to_value(formatters::s2v_f32_percentage()),
+        Display::Custom => p,
+    }
+}
 
 /// The audiogram shape the plugin starts with: noise-induced (docs/science.md, Audiogram and
 /// degree: a real loss shape under severity 0, so raising severity alone already does
@@ -141,16 +169,9 @@ impl Default for StoryParams {
     fn default() -> Self {
         Self {
             mode: EnumParam::new("Mode", Mode::Manual),
-            position: percent("Story", 0.0),
+            position: float(&story::POSITION),
         }
     }
-}
-
-fn percent(name: &str, default: f32) -> FloatParam {
-    FloatParam::new(name, default, FloatRange::Linear { min: 0.0, max: 1.0 })
-        .with_unit(" %")
-        .with_value_to_string(formatters::v2s_f32_percentage(1))
-        .with_string_to_value(formatters::s2v_f32_percentage())
 }
 
 /// One ear's audiogram: thresholds in dB HL at the standard frequencies.
@@ -187,16 +208,11 @@ fn frequency_label(hz: f32) -> String {
 impl AudiogramParams {
     fn new(ear: &str, a: Audiogram) -> Self {
         let p = |i: usize| {
-            FloatParam::new(
+            float_named(
+                &loss::controls::THRESHOLD,
                 format!("{ear} {}", frequency_label(STANDARD_HZ[i])),
                 a.thresholds_db_hl[i],
-                FloatRange::Linear {
-                    min: RANGE_DB_HL.0,
-                    max: RANGE_DB_HL.1,
-                },
             )
-            .with_unit(" dB HL")
-            .with_value_to_string(formatters::v2s_f32_rounded(1))
         };
         Self {
             hl_125: p(0),
@@ -298,55 +314,23 @@ pub struct TinnitusGroup {
 
 impl Default for TinnitusGroup {
     fn default() -> Self {
+        use tinnitus::controls::*;
         let d = TinnitusControl::default();
-        let linear = |name: &str, v: f32, min: f32, max: f32, unit: &'static str| {
-            FloatParam::new(name, v, FloatRange::Linear { min, max })
-                .with_unit(unit)
-                .with_value_to_string(formatters::v2s_f32_rounded(1))
-        };
         Self {
-            amount: percent("Tinnitus", d.amount),
+            amount: float(&AMOUNT),
             kind: EnumParam::new("Tinnitus kind", TinnitusKindParam::Tone),
             pitch_mode: EnumParam::new("Tinnitus pitch mode", PitchMode::Matched),
-            pitch: ranged("Tinnitus pitch", d.pitch_hz, 125.0, 16000.0, " Hz"),
-            level: linear(
-                "Tinnitus level",
-                d.level_db_sl,
-                LEVEL_DB_SL.0,
-                LEVEL_DB_SL.1,
-                " dB SL",
-            ),
-            wobble: linear("Tinnitus wobble", d.wobble_cents, 0.0, 100.0, " cents"),
-            bandwidth: FloatParam::new(
-                "Tinnitus bandwidth",
-                d.bandwidth_oct,
-                FloatRange::Skewed {
-                    min: BANDWIDTH_OCT.0,
-                    max: BANDWIDTH_OCT.1,
-                    factor: FloatRange::skew_factor(-1.0),
-                },
-            )
-            .with_unit(" oct")
-            .with_value_to_string(formatters::v2s_f32_rounded(2)),
-            bpm: linear("Pulse rate", d.bpm, BPM.0, BPM.1, " bpm"),
+            pitch: float(&PITCH),
+            level: float(&LEVEL),
+            wobble: float(&WOBBLE),
+            bandwidth: float(&BANDWIDTH),
+            bpm: float(&PULSE_BPM),
             ear: EnumParam::new("Tinnitus ear", EarChoice::Both),
-            rate: ranged(
-                "Intermittency rate",
-                d.rate_per_min,
-                RATE_PER_MIN.0,
-                RATE_PER_MIN.1,
-                " /min",
-            ),
-            duty: percent("Intermittency duty", d.duty),
-            exposure: linear("Exposure swell", d.exposure, 0.0, 2.0, " dB/dB"),
-            decay: ranged(
-                "Exposure decay",
-                d.exposure_decay_s,
-                DECAY_S.0,
-                DECAY_S.1,
-                " s",
-            ),
-            masking: percent("Masking", d.masking),
+            rate: float(&INTERMITTENCY_RATE),
+            duty: float(&DUTY),
+            exposure: float(&EXPOSURE),
+            decay: float(&EXPOSURE_DECAY),
+            masking: float(&MASKING),
             seed: IntParam::new(
                 "Random seed",
                 d.seed as i32,
@@ -402,12 +386,12 @@ pub struct BodyGroup {
 
 impl Default for BodyGroup {
     fn default() -> Self {
-        let d = BodyControl::default();
+        use body::controls::*;
         Self {
-            amount: percent("Body", d.amount),
-            band: ranged("Body band", d.band_hz, BAND_HZ.0, BAND_HZ.1, " Hz"),
-            octave: percent("Body octave down", d.octave),
-            voice: percent("Own voice (bone)", d.voice),
+            amount: float(&AMOUNT),
+            band: float(&BAND),
+            octave: float(&OCTAVE),
+            voice: float(&VOICE),
         }
     }
 }
@@ -451,25 +435,12 @@ pub struct ImplantGroup {
     pub eas: FloatParam,
 }
 
-fn ranged(name: &str, default: f32, min: f32, max: f32, unit: &'static str) -> FloatParam {
-    FloatParam::new(
-        name,
-        default,
-        FloatRange::Skewed {
-            min,
-            max,
-            factor: FloatRange::skew_factor(-1.0),
-        },
-    )
-    .with_unit(unit)
-    .with_value_to_string(formatters::v2s_f32_rounded(1))
-}
-
 impl Default for ImplantGroup {
     fn default() -> Self {
+        use implant::controls::*;
         let d = ImplantParams::default();
         Self {
-            amount: percent("Implant", d.amount),
+            amount: float(&AMOUNT),
             channels: IntParam::new(
                 "Channels",
                 d.channels as i32,
@@ -501,72 +472,54 @@ impl Default for ImplantGroup {
                     t.parse().ok()
                 }
             })),
-            rate: ranged("Stimulation rate", d.rate_pps, 250.0, 3500.0, " pps"),
-            envelope: ranged("Envelope cut-off", d.envelope_hz, 50.0, 400.0, " Hz"),
-            agc_attack: ranged("AGC attack", d.agc_attack_ms, 0.5, 50.0, " ms"),
-            agc_release: ranged("AGC release", d.agc_release_ms, 10.0, 1000.0, " ms"),
-            shift: FloatParam::new(
-                "Insertion shift",
-                d.shift_mm,
-                FloatRange::Linear { min: 0.0, max: 8.0 },
-            )
-            .with_unit(" mm")
-            .with_value_to_string(formatters::v2s_f32_rounded(2)),
+            rate: float(&RATE),
+            envelope: float(&ENVELOPE),
+            agc_attack: float(&AGC_ATTACK),
+            agc_release: float(&AGC_RELEASE),
+            shift: float(&SHIFT),
             // An amount, shown as the slope it gives: 0 = none, 1 = 1 dB/mm.
-            spread: FloatParam::new(
-                "Current spread",
-                d.spread,
-                FloatRange::Linear { min: 0.0, max: 1.0 },
-            )
-            .with_value_to_string(std::sync::Arc::new(|v| {
-                let slope = spread::slope_db_per_mm(v);
-                if slope.is_finite() {
-                    format!("{slope:.1} dB/mm")
-                } else {
-                    "none".to_string()
-                }
-            }))
-            // Accepts "none", a slope ("4 dB/mm") or the plain amount ("0.25").
-            .with_string_to_value(std::sync::Arc::new(|s| {
-                let t = s.trim();
-                if t.eq_ignore_ascii_case("none") || t.eq_ignore_ascii_case("off") {
-                    return Some(0.0);
-                }
-                if let Some(db) = t.strip_suffix("dB/mm") {
-                    let slope: f32 = db.trim().parse().ok()?;
-                    return (slope >= 1.0).then(|| 1.0 / slope);
-                }
-                t.parse().ok()
-            })),
+            spread: float(&SPREAD)
+                .with_value_to_string(std::sync::Arc::new(|v| {
+                    let slope = spread::slope_db_per_mm(v);
+                    if slope.is_finite() {
+                        format!("{slope:.1} dB/mm")
+                    } else {
+                        "none".to_string()
+                    }
+                }))
+                // Accepts "none", a slope ("4 dB/mm") or the plain amount ("0.25").
+                .with_string_to_value(std::sync::Arc::new(|s| {
+                    let t = s.trim();
+                    if t.eq_ignore_ascii_case("none") || t.eq_ignore_ascii_case("off") {
+                        return Some(0.0);
+                    }
+                    if let Some(db) = t.strip_suffix("dB/mm") {
+                        let slope: f32 = db.trim().parse().ok()?;
+                        return (slope >= 1.0).then(|| 1.0 / slope);
+                    }
+                    t.parse().ok()
+                })),
             carrier: EnumParam::new("Carrier", Carrier::Noise),
             // No unit on the parameter: the text carries it, since "off" has none.
-            eas: FloatParam::new(
-                "Acoustic crossover",
-                d.eas_hz,
-                FloatRange::Skewed {
-                    min: EAS_OFF_HZ,
-                    max: 2000.0,
-                    factor: FloatRange::skew_factor(-1.0),
-                },
-            )
-            // Shown to the hertz, so "off" covers everything that would read "20 Hz": a
-            // value that reads "20 Hz" would otherwise parse back to 20 = off, and hosts (and
-            // clap-validator) require text → value → text to give the same text.
-            .with_value_to_string(std::sync::Arc::new(|v| {
-                if v.round() <= EAS_OFF_HZ {
-                    "off".to_string()
-                } else {
-                    format!("{v:.0} Hz")
-                }
-            }))
-            .with_string_to_value(std::sync::Arc::new(|s| {
-                let t = s.trim();
-                if t.eq_ignore_ascii_case("off") {
-                    Some(EAS_OFF_HZ)
-                } else {
-                    t.trim_end_matches("Hz").trim().parse().ok()
-                }
-            })),
+            eas: float(&EAS)
+                // Shown to the hertz, so "off" covers everything that would read "20 Hz": a
+                // value that reads "20 Hz" would otherwise parse back to 20 = off, and hosts (and
+                // clap-validator) require text → value → text to give the same text.
+                .with_value_to_string(std::sync::Arc::new(|v| {
+                    if v.round() <= EAS_OFF_HZ {
+                        "off".to_string()
+                    } else {
+                        format!("{v:.0} Hz")
+                    }
+                }))
+                .with_string_to_value(std::sync::Arc::new(|s| {
+                    let t = s.trim();
+                    if t.eq_ignore_ascii_case("off") {
+                        Some(EAS_OFF_HZ)
+                    } else {
+                        t.trim_end_matches("Hz").trim().parse().ok()
+                    }
+                })),
         }
     }
 }
@@ -619,21 +572,12 @@ impl Default for EarshotParams {
         let a = DEFAULT_PRESET.audiogram();
         let p = Self {
             loss: LossParams {
-                severity: percent("Severity", 0.0),
+                severity: float(&loss::controls::SEVERITY),
                 link_ears: BoolParam::new("Link ears", true),
-                calibration: FloatParam::new(
-                    "Calibration",
-                    DEFAULT_DB_SPL,
-                    FloatRange::Linear {
-                        min: RANGE_DB_SPL.0,
-                        max: RANGE_DB_SPL.1,
-                    },
-                )
-                .with_unit(" dB SPL")
-                .with_value_to_string(formatters::v2s_f32_rounded(1)),
+                calibration: float(&loss::controls::CALIBRATION),
                 recruitment: BoolParam::new("Recruitment", true),
                 smear_mode: EnumParam::new("Smearing mode", SmearMode::Auto),
-                smear_amount: percent("Smearing amount", 0.0),
+                smear_amount: float(&loss::controls::SMEAR_AMOUNT),
             },
             left: AudiogramParams::new("Left", a),
             right: AudiogramParams::new("Right", a),
@@ -641,17 +585,8 @@ impl Default for EarshotParams {
             tinnitus: TinnitusGroup::default(),
             body: BodyGroup::default(),
             output: OutputParams {
-                pov: percent("POV", 1.0),
-                gain: FloatParam::new(
-                    "Output gain",
-                    0.0,
-                    FloatRange::Linear {
-                        min: -24.0,
-                        max: 24.0,
-                    },
-                )
-                .with_unit(" dB")
-                .with_value_to_string(formatters::v2s_f32_rounded(1)),
+                pov: float(&mix::POV),
+                gain: float(&mix::GAIN),
                 bypass: BoolParam::new("Bypass", false).make_bypass(),
                 pov_mode: EnumParam::new("POV mode", PovMode::Blend),
             },
@@ -734,6 +669,53 @@ impl EarshotParams {
 mod tests {
     use super::*;
     use crate::param_access;
+
+    /// Every continuous host parameter is a control the DSP declares, with the declared
+    /// range, unit and (but for the audiogram points, which take the preset's) default; and
+    /// every declared control is a host parameter. A parameter written by hand here, or a
+    /// declaration nobody uses, fails this.
+    #[test]
+    fn every_continuous_parameter_is_a_declared_control() {
+        let params = EarshotParams::default();
+        let declared: Vec<&Control> = crate::dsp::control::all().collect();
+        let mut used = vec![false; declared.len()];
+        for (id, ptr, _) in params.param_map() {
+            if !matches!(ptr, ParamPtr::FloatParam(_)) {
+                continue;
+            }
+            let point = id.starts_with("left_") || id.starts_with("right_");
+            // Safety: `ptr` points into `params`, alive here.
+            let (name, unit, lo, hi, default) = unsafe {
+                (
+                    ptr.name().to_string(),
+                    ptr.unit(),
+                    ptr.preview_plain(0.0),
+                    ptr.preview_plain(1.0),
+                    ptr.default_plain_value(),
+                )
+            };
+            let i = declared
+                .iter()
+                .position(|c| {
+                    c.name
+                        == if point {
+                            loss::controls::THRESHOLD.name
+                        } else {
+                            &name
+                        }
+                })
+                .unwrap_or_else(|| panic!("{id} ({name}) is not a declared control"));
+            let c = declared[i];
+            used[i] = true;
+            assert_eq!((lo, hi, unit), (c.min, c.max, c.unit), "{id}");
+            if !point {
+                assert!((default - c.default).abs() <= 1e-4 * c.max.abs(), "{id}");
+            }
+        }
+        for (c, used) in declared.iter().zip(used) {
+            assert!(used, "{} is declared but no host parameter", c.name);
+        }
+    }
 
     /// `story_sets` lists exactly the manual controls that Story mode ignores: moving any other
     /// control changes what the engine gets in Story mode.

@@ -8,14 +8,15 @@
 //! `process` never allocates, locks or does I/O.
 
 use crate::audiogram::Audiogram;
-use crate::body::{BodyControl, BodyLayer, BAND_HZ};
+use crate::body::{self, BodyControl, BodyLayer};
 use crate::calibration::{Calibration, DEFAULT_DB_SPL};
 use crate::delay::DelayLine;
 use crate::implant::carrier::CarrierKind;
-use crate::implant::electrodogram::Electrodogram;
-use crate::implant::{ImplantControl, ImplantStage, EAS_OFF_HZ};
+use crate::implant::electrodogram::{self, Electrodogram};
+use crate::implant::{self, ImplantControl, ImplantStage, EAS_OFF_HZ};
 use crate::limiter::SafetyLimiter;
-use crate::loss::{LossControl, LossStage};
+use crate::loss::{self, LossControl, LossStage};
+use crate::mix;
 use crate::smoother::Smoother;
 use crate::tap::Tap;
 use crate::timeline::{is_silent, TimelineAnchor};
@@ -28,18 +29,6 @@ pub const MAX_CHANNELS: usize = 2;
 pub const BAD_INPUT_ABS: f32 = 1e4;
 /// Input samples smaller than this are flushed to zero (no denormals enter the state).
 const TINY: f32 = 1e-30;
-
-/// Smoothing times, ms. Frame-rate controls are read every hop (1.45 ms).
-const LOSS_RAMP_MS: f32 = 20.0;
-/// A POV "hard cut" is a crossfade this long (docs/science.md, POV and output: a few
-/// milliseconds, never a click).
-const POV_RAMP_MS: f32 = 5.0;
-const GAIN_RAMP_MS: f32 = 20.0;
-const BYPASS_RAMP_MS: f32 = 10.0;
-const IMPLANT_RAMP_MS: f32 = 20.0;
-const BODY_RAMP_MS: f32 = 20.0;
-/// Stimulation frames the electrodogram keeps (≈ 1 s at 900 pps).
-const ELECTRODOGRAM_FRAMES: usize = 1024;
 
 /// The implant's parameters (plain values; the engine smooths the continuous ones).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -92,16 +81,16 @@ struct ImplantSmoothers {
 
 impl ImplantSmoothers {
     fn new(p: &ImplantParams, fs: f32) -> Self {
-        let s = |v: f32| Smoother::new(v, IMPLANT_RAMP_MS, fs);
+        use implant::controls::*;
         Self {
-            amount: s(p.amount),
-            rate: s(p.rate_pps),
-            envelope: s(p.envelope_hz),
-            attack: s(p.agc_attack_ms),
-            release: s(p.agc_release_ms),
-            shift: s(p.shift_mm),
-            spread: s(p.spread),
-            eas: s(p.eas_hz),
+            amount: AMOUNT.smoother(p.amount, fs),
+            rate: RATE.smoother(p.rate_pps, fs),
+            envelope: ENVELOPE.smoother(p.envelope_hz, fs),
+            attack: AGC_ATTACK.smoother(p.agc_attack_ms, fs),
+            release: AGC_RELEASE.smoother(p.agc_release_ms, fs),
+            shift: SHIFT.smoother(p.shift_mm, fs),
+            spread: SPREAD.smoother(p.spread, fs),
+            eas: EAS.smoother(p.eas_hz, fs),
         }
     }
 
@@ -119,14 +108,15 @@ impl ImplantSmoothers {
     }
 
     fn set(&mut self, p: &ImplantParams) {
-        self.amount.set_target(p.amount.clamp(0.0, 1.0));
-        self.rate.set_target(p.rate_pps.clamp(100.0, 5000.0));
-        self.envelope.set_target(p.envelope_hz.clamp(10.0, 1000.0));
-        self.attack.set_target(p.agc_attack_ms.clamp(0.1, 1000.0));
-        self.release.set_target(p.agc_release_ms.clamp(1.0, 5000.0));
-        self.shift.set_target(p.shift_mm.clamp(0.0, 8.0));
-        self.spread.set_target(p.spread.clamp(0.0, 1.0));
-        self.eas.set_target(p.eas_hz.clamp(EAS_OFF_HZ, 4000.0));
+        use implant::controls::*;
+        self.amount.set_target(AMOUNT.clamp(p.amount));
+        self.rate.set_target(RATE.clamp(p.rate_pps));
+        self.envelope.set_target(ENVELOPE.clamp(p.envelope_hz));
+        self.attack.set_target(AGC_ATTACK.clamp(p.agc_attack_ms));
+        self.release.set_target(AGC_RELEASE.clamp(p.agc_release_ms));
+        self.shift.set_target(SHIFT.clamp(p.shift_mm));
+        self.spread.set_target(SPREAD.clamp(p.spread));
+        self.eas.set_target(EAS.clamp(p.eas_hz));
     }
 }
 
@@ -181,7 +171,7 @@ impl Default for EngineParams {
 }
 
 fn db_to_gain(db: f32) -> f32 {
-    10f32.powf(db.clamp(-60.0, 24.0) / 20.0)
+    10f32.powf(mix::GAIN.clamp(db) / 20.0)
 }
 
 fn flag(b: bool) -> f32 {
@@ -245,6 +235,17 @@ pub struct Engine {
 impl Engine {
     /// Allocates every buffer for `sample_rate` and up to [`MAX_CHANNELS`] channels.
     pub fn new(sample_rate: f32, params: &EngineParams) -> Self {
+        let ring = Electrodogram::new(electrodogram::DEFAULT_FRAMES);
+        Self::with_electrodogram(sample_rate, params, Arc::new(ring))
+    }
+
+    /// [`Self::new`], writing stimulation frames to `electrodogram` (the plugin keeps one for
+    /// the editor across the engines `activate()` builds).
+    pub fn with_electrodogram(
+        sample_rate: f32,
+        params: &EngineParams,
+        electrodogram: Arc<Electrodogram>,
+    ) -> Self {
         let sample_rate = if sample_rate.is_finite() {
             sample_rate.clamp(1000.0, 800_000.0)
         } else {
@@ -255,8 +256,12 @@ impl Engine {
             .collect();
         let latency = ears[0].latency();
         let hop = ears[0].until_frame();
-        let s = |v: f32, ms: f32| Smoother::new(v, ms, sample_rate);
-        let thresholds = |a: &Audiogram| a.thresholds_db_hl.map(|t| s(t, LOSS_RAMP_MS));
+        let fs = sample_rate;
+        let thresholds = |a: &Audiogram| {
+            a.thresholds_db_hl
+                .map(|t| loss::controls::THRESHOLD.smoother(t, fs))
+        };
+        let switch = |v: f32| Smoother::new(v, loss::controls::SWITCH_RAMP_MS, fs);
         let mut e = Self {
             sample_rate,
             latency,
@@ -276,7 +281,7 @@ impl Engine {
             dry: (0..MAX_CHANNELS).map(|_| DelayLine::new(latency)).collect(),
             dry_scratch: (0..MAX_CHANNELS).map(|_| vec![0.0; hop]).collect(),
             implant_scratch: vec![0.0; hop],
-            electrodogram: Arc::new(Electrodogram::new(ELECTRODOGRAM_FRAMES)),
+            electrodogram,
             tap: Tap::new(),
             limiters: (0..MAX_CHANNELS)
                 .map(|_| SafetyLimiter::new(sample_rate))
@@ -284,12 +289,10 @@ impl Engine {
             tinnitus: Tinnitus::new(sample_rate, hop),
             tinnitus_control: params.tinnitus,
             body: BodyLayer::new(sample_rate),
-            body_smoothers: [
-                s(0.0, BODY_RAMP_MS),
-                s(150.0, BODY_RAMP_MS),
-                s(0.0, BODY_RAMP_MS),
-                s(0.0, BODY_RAMP_MS),
-            ],
+            body_smoothers: {
+                use body::controls::*;
+                [AMOUNT, BAND, OCTAVE, VOICE].map(|c| c.smoother(c.default, fs))
+            },
             body_running: false,
             ear_controls: vec![
                 EarControls {
@@ -299,14 +302,15 @@ impl Engine {
                     thresholds: thresholds(&params.right),
                 },
             ],
-            severity: s(0.0, LOSS_RAMP_MS),
-            calibration: s(DEFAULT_DB_SPL, LOSS_RAMP_MS),
-            recruitment: s(1.0, LOSS_RAMP_MS),
-            smear_manual: s(0.0, LOSS_RAMP_MS),
-            smear_amount: s(0.0, LOSS_RAMP_MS),
-            pov: s(1.0, POV_RAMP_MS),
-            gain: s(1.0, GAIN_RAMP_MS),
-            bypass: s(0.0, BYPASS_RAMP_MS),
+            severity: loss::controls::SEVERITY.smoother(0.0, fs),
+            calibration: loss::controls::CALIBRATION.smoother(DEFAULT_DB_SPL, fs),
+            recruitment: switch(1.0),
+            smear_manual: switch(0.0),
+            smear_amount: loss::controls::SMEAR_AMOUNT.smoother(0.0, fs),
+            pov: mix::POV.smoother(1.0, fs),
+            // Linear gain, ramped as the dB control declares.
+            gain: Smoother::new(1.0, mix::GAIN.ramp_ms(), fs),
+            bypass: Smoother::new(0.0, mix::BYPASS_RAMP_MS, fs),
             anchor: TimelineAnchor::new(sample_rate),
             bad_input_samples: 0,
         };
@@ -326,7 +330,8 @@ impl Engine {
 
     /// New targets; smoothed from the current values.
     pub fn set_params(&mut self, p: &EngineParams) {
-        self.severity.set_target(p.severity.clamp(0.0, 1.0));
+        self.severity
+            .set_target(loss::controls::SEVERITY.clamp(p.severity));
         let right = if p.link_ears { &p.left } else { &p.right };
         for (ctl, a) in self.ear_controls.iter_mut().zip([&p.left, right]) {
             let a = Audiogram::new(a.thresholds_db_hl);
@@ -338,12 +343,9 @@ impl Engine {
             .set_target(Calibration::new(p.calibration_db_spl).full_scale_sine_db_spl);
         self.recruitment.set_target(flag(p.recruitment));
         self.smear_manual.set_target(flag(p.smear_manual));
-        self.smear_amount.set_target(p.smear_amount.clamp(0.0, 1.0));
-        let pov = if p.pov.is_finite() {
-            p.pov.clamp(0.0, 1.0)
-        } else {
-            1.0
-        };
+        self.smear_amount
+            .set_target(loss::controls::SMEAR_AMOUNT.clamp(p.smear_amount));
+        let pov = mix::POV.clamp(p.pov);
         self.pov
             .set_target(if p.pov_cut { flag(pov >= 0.5) } else { pov });
         self.gain.set_target(db_to_gain(p.output_gain_db));
@@ -353,23 +355,12 @@ impl Engine {
         self.tinnitus.set(&p.tinnitus);
         self.tinnitus_control = p.tinnitus;
         let b = &p.body;
-        let unit = |v: f32| {
-            if v.is_finite() {
-                v.clamp(0.0, 1.0)
-            } else {
-                0.0
-            }
-        };
-        let band = if b.band_hz.is_finite() {
-            b.band_hz.clamp(BAND_HZ.0, BAND_HZ.1)
-        } else {
-            150.0
-        };
+        use body::controls::*;
         for (s, v) in self.body_smoothers.iter_mut().zip([
-            unit(b.amount),
-            band,
-            unit(b.octave),
-            unit(b.voice),
+            AMOUNT.clamp(b.amount),
+            BAND.clamp(b.band_hz),
+            OCTAVE.clamp(b.octave),
+            VOICE.clamp(b.voice),
         ]) {
             s.set_target(v);
         }
@@ -502,12 +493,6 @@ impl Engine {
     /// readable from any thread without locks.
     pub fn electrodogram(&self) -> Arc<Electrodogram> {
         Arc::clone(&self.electrodogram)
-    }
-
-    /// Write stimulation frames to `e` from now on (the plugin keeps one electrodogram for the
-    /// editor across engines rebuilt by `activate()`). Call outside `process()`.
-    pub fn share_electrodogram(&mut self, e: Arc<Electrodogram>) {
-        self.electrodogram = e;
     }
 
     /// The live view's tap: the world and the ears after the loss and implant stages.

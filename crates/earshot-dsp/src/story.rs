@@ -13,6 +13,7 @@
 //! by the scene's severity. The plugin applies it in Story mode (`params::Mode`).
 
 use crate::audiogram::Preset;
+use crate::control::{Control, Smoothing};
 use crate::engine::EngineParams;
 use crate::implant::carrier::CarrierKind;
 
@@ -63,6 +64,10 @@ const QUIET: SceneTargets = SceneTargets {
 };
 
 /// The film's scenes (docs/science.md, Story, says what each should sound like).
+/// The story fader: 0 = Normal … 1 = Stillness. It sets the scenes' targets, which each
+/// stage smooths as its own controls declare.
+pub const POSITION: Control = Control::fraction("Story", 0.0, Smoothing::Targets);
+
 pub const SCENES: [Scene; 7] = [
     // The world as is.
     Scene {

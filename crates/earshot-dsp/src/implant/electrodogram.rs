@@ -25,6 +25,9 @@ pub struct Frame {
     pub levels: [f32; MAX_CHANNELS],
 }
 
+/// Stimulation frames the editor's ring keeps: about 1 s at ACE's 900 pps.
+pub const DEFAULT_FRAMES: usize = 1024;
+
 pub struct Electrodogram {
     slots: Box<[Slot]>,
     written: AtomicU64,

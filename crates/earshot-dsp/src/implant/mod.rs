@@ -15,6 +15,7 @@
 pub mod agc;
 pub mod analysis;
 pub mod carrier;
+pub mod controls;
 pub mod electric;
 pub mod electrodogram;
 pub mod greenwood;
@@ -60,14 +61,14 @@ impl Default for ImplantControl {
         Self {
             channels: 12,
             maxima: 8,
-            rate_pps: 900.0,
-            envelope_hz: 160.0,
-            agc_attack_ms: 5.0,
-            agc_release_ms: 75.0,
-            shift_mm: 0.0,
-            spread: 0.0,
+            rate_pps: controls::RATE.default,
+            envelope_hz: controls::ENVELOPE.default,
+            agc_attack_ms: controls::AGC_ATTACK.default,
+            agc_release_ms: controls::AGC_RELEASE.default,
+            shift_mm: controls::SHIFT.default,
+            spread: controls::SPREAD.default,
             carrier: CarrierKind::Noise,
-            eas_hz: EAS_OFF_HZ,
+            eas_hz: controls::EAS.default,
             calibration: Calibration::default(),
         }
     }
@@ -180,7 +181,7 @@ impl Processor {
     }
 
     fn set_envelope_hz(&mut self, hz: f32) {
-        let hz = hz.clamp(10.0, 0.2 * self.sample_rate);
+        let hz = controls::ENVELOPE.clamp(hz).min(0.2 * self.sample_rate);
         if hz != self.env_hz {
             self.env_hz = hz;
             let c = lowpass_biquad(
@@ -308,12 +309,12 @@ impl Processor {
     ) {
         self.agc.set_times(ctl.agc_attack_ms, ctl.agc_release_ms);
         self.set_envelope_hz(ctl.envelope_hz);
-        let shift = ctl.shift_mm.clamp(0.0, 8.0);
+        let shift = controls::SHIFT.clamp(ctl.shift_mm);
         if shift != self.shift_mm {
             self.shift_mm = shift;
             self.carriers.set_bands(&self.map, shift as f64);
         }
-        self.frame_len = (self.sample_rate / ctl.rate_pps.clamp(100.0, 5000.0)).max(1.0);
+        self.frame_len = (self.sample_rate / controls::RATE.clamp(ctl.rate_pps)).max(1.0);
         let knee = ctl.calibration.sine_amplitude(agc::KNEE_DB_SPL);
         let target = kind_index(ctl.carrier);
         let step = 1.0 / (SWITCH_MS * 0.001 * self.sample_rate);

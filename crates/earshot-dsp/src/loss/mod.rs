@@ -34,6 +34,7 @@
 //! automating severity never jumps.
 
 pub mod bin_analysis;
+pub mod controls;
 pub mod ear_transfer;
 pub mod filterbank;
 pub mod recruitment;

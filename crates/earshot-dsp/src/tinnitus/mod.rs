@@ -17,6 +17,7 @@
 //! seed with the same host blocks renders the same ringing bit for bit (levels are updated
 //! per block, so other block sizes differ slightly wherever a level is moving).
 
+pub mod controls;
 pub mod exposure;
 pub mod intermittency;
 pub mod masking;
@@ -42,16 +43,13 @@ use tone::Tone;
 
 /// Kind crossfade, ms.
 pub const KIND_FADE_MS: f32 = 30.0;
-/// Level range, dB SL.
-pub const LEVEL_DB_SL: (f32, f32) = (-20.0, 60.0);
 /// The ringing never exceeds this, dBFS (peak of the sine-equivalent): a loud exposure swell
 /// on a deaf ear must not become a weapon; the limiter is the last line, not this one.
 pub const MAX_DBFS: f32 = -6.0;
-/// Smoothing of level, amount and ear gains, ms.
-const RAMP_MS: f32 = 30.0;
+use controls::RAMP_MS;
 /// The amplitude at each ear follows its per-block target through two one-poles of this
 /// time constant, so it has no corners (a corner in a pure tone's envelope is a click).
-const AMP_SMOOTH_MS: f32 = 2.0;
+pub(crate) const AMP_SMOOTH_MS: f32 = 2.0;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum TinnitusKind {
@@ -121,21 +119,22 @@ pub struct TinnitusControl {
 
 impl Default for TinnitusControl {
     fn default() -> Self {
+        use controls::*;
         Self {
-            amount: 0.0,
+            amount: AMOUNT.default,
             kind: TinnitusKind::Tone,
             matched: true,
-            pitch_hz: 4000.0,
-            level_db_sl: 10.0,
-            wobble_cents: 10.0,
-            bandwidth_oct: 1.0 / 3.0,
-            bpm: 70.0,
+            pitch_hz: PITCH.default,
+            level_db_sl: LEVEL.default,
+            wobble_cents: WOBBLE.default,
+            bandwidth_oct: BANDWIDTH.default,
+            bpm: PULSE_BPM.default,
             ear: TinnitusEar::Both,
-            rate_per_min: 4.0,
-            duty: 1.0,
-            exposure: 0.5,
-            exposure_decay_s: 30.0,
-            masking: 0.5,
+            rate_per_min: INTERMITTENCY_RATE.default,
+            duty: DUTY.default,
+            exposure: EXPOSURE.default,
+            exposure_decay_s: EXPOSURE_DECAY.default,
+            masking: MASKING.default,
             seed: 1,
         }
     }
@@ -268,17 +267,9 @@ impl Tinnitus {
 
     /// New targets. Continuous values are smoothed; a new seed restarts the random parts.
     pub fn set(&mut self, c: &TinnitusControl) {
-        self.amount.set_target(if c.amount.is_finite() {
-            c.amount.clamp(0.0, 1.0)
-        } else {
-            0.0
-        });
-        let sl = if c.level_db_sl.is_finite() {
-            c.level_db_sl.clamp(LEVEL_DB_SL.0, LEVEL_DB_SL.1)
-        } else {
-            10.0
-        };
-        self.level_sl.set_target(sl);
+        self.amount.set_target(controls::AMOUNT.clamp(c.amount));
+        self.level_sl
+            .set_target(controls::LEVEL.clamp(c.level_db_sl));
         for (s, g) in self.ear_gain.iter_mut().zip(c.ear.gains()) {
             s.set_target(g);
         }

@@ -17,10 +17,9 @@
 //! occlusion effect lifts its low frequencies by up to 20 dB below 500 Hz (Stenfelt &
 //! Reinfeldt 2007). A resonant low-pass copy of the input (500 Hz, Q 2) stands for it.
 
-use crate::biquad::{self, StereoBiquad, BUTTERWORTH_Q};
+pub mod controls;
 
-/// Upper edge of the felt band, Hz.
-pub const BAND_HZ: (f32, f32) = (40.0, 250.0);
+use crate::biquad::{self, StereoBiquad, BUTTERWORTH_Q};
 /// Low edge of the felt band, Hz.
 const LOW_EDGE_HZ: f64 = 20.0;
 /// Gain of the felt band before saturation (a felt thump is a strong one).
@@ -52,10 +51,10 @@ pub struct BodyControl {
 impl Default for BodyControl {
     fn default() -> Self {
         Self {
-            amount: 0.0,
-            band_hz: 150.0,
-            octave: 0.0,
-            voice: 0.0,
+            amount: controls::AMOUNT.default,
+            band_hz: controls::BAND.default,
+            octave: controls::OCTAVE.default,
+            voice: controls::VOICE.default,
         }
     }
 }
@@ -107,7 +106,7 @@ impl BodyLayer {
             controls: [[0.0; 3]; 2],
             control_coef: crate::smoother::one_pole(CONTROL_SMOOTH_MS, sample_rate),
         };
-        b.set_band(150.0);
+        b.set_band(controls::BAND.default);
         b
     }
 
@@ -130,11 +129,7 @@ impl BodyLayer {
     }
 
     fn set_band(&mut self, hz: f32) {
-        let hz = if hz.is_finite() {
-            hz.clamp(BAND_HZ.0, BAND_HZ.1)
-        } else {
-            150.0
-        };
+        let hz = controls::BAND.clamp(hz);
         if (hz - self.band_hz).abs() > 0.5 {
             self.band_hz = hz;
             let fs = self.sample_rate as f64;
