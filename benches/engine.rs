@@ -7,10 +7,12 @@
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use earshot::dsp::audiogram::Preset;
-use earshot::dsp::body::{BodyControl, BodyLayer};
+use earshot::dsp::body::{BodyControls, BodyLayer};
 use earshot::dsp::calibration::Calibration;
-use earshot::dsp::loss::{latency_for, LossControl, LossStage};
-use earshot::dsp::tinnitus::{Tinnitus, TinnitusControl, TinnitusKind};
+use earshot::dsp::hearing::Hearing;
+use earshot::dsp::loss::{latency_for, LossEar, LossEarControl};
+use earshot::dsp::stage::Stage;
+use earshot::dsp::tinnitus::{Tinnitus, TinnitusControls, TinnitusKind};
 use earshot::dsp::{Engine, EngineParams};
 use std::hint::black_box;
 use std::time::Instant;
@@ -116,7 +118,7 @@ fn bench(c: &mut Criterion) {
         (
             "engine_implant_22ch",
             EngineParams {
-                implant: earshot::dsp::engine::ImplantParams {
+                implant: earshot::dsp::implant::ImplantControls {
                     amount: 1.0,
                     channels: 22,
                     ..Default::default()
@@ -173,18 +175,18 @@ fn bench(c: &mut Criterion) {
         ("loss_stage_severe", Preset::Ruben),
         ("loss_stage_severe_unlinked", Preset::Moderate),
     ] {
-        let ctl = |p: Preset| LossControl {
+        let ctl = |p: Preset| LossEarControl {
             audiogram: p.audiogram(),
-            ..LossControl::default()
+            ..LossEarControl::default()
         };
         let (cl, cr) = (ctl(Preset::Ruben), ctl(right));
         for rate in [FS, 44100.0, 96000.0] {
-            let [mut left, mut right] = [LossStage::new(rate), LossStage::new(rate)];
+            let [mut left, mut right] = [LossEar::new(rate), LossEar::new(rate)];
             let (mut l, mut r) = (vec![0.0; BLOCK], vec![0.0; BLOCK]);
             let mut run = |src: &mut Blocks| {
                 in_chunks(src, &mut l, &mut r, |_, l, r| {
                     let n = l.len().min(left.until_frame());
-                    LossStage::process_stereo(
+                    LossEar::process_stereo(
                         [&mut left, &mut right],
                         [&mut l[..n], &mut r[..n]],
                         [&cl, &cr],
@@ -215,30 +217,30 @@ fn bench(c: &mut Criterion) {
     // octave-down and own voice), and as typically used (a matched tone with the default
     // masking; the felt thump alone).
     let heavy = (
-        TinnitusControl {
+        TinnitusControls {
             amount: 1.0,
             kind: TinnitusKind::NoiseBand,
             duty: 0.5,
             rate_per_min: 20.0,
             masking: 1.0,
             exposure: 1.0,
-            ..TinnitusControl::default()
+            ..TinnitusControls::default()
         },
-        BodyControl {
+        BodyControls {
             amount: 1.0,
             octave: 0.5,
             voice: 0.5,
-            ..BodyControl::default()
+            ..BodyControls::default()
         },
     );
     let typical = (
-        TinnitusControl {
+        TinnitusControls {
             amount: 1.0,
-            ..TinnitusControl::default()
+            ..TinnitusControls::default()
         },
-        BodyControl {
+        BodyControls {
             amount: 1.0,
-            ..BodyControl::default()
+            ..BodyControls::default()
         },
     );
     for (name, (ctl, body)) in [
@@ -250,7 +252,10 @@ fn bench(c: &mut Criterion) {
         t.set(&ctl);
         let mut layer = BodyLayer::new(FS);
         let a = Preset::Ruben.audiogram();
-        let cal = Calibration::default();
+        let hearing = Hearing {
+            audiograms: [a, a],
+            calibration: Calibration::default(),
+        };
         let (mut l, mut r) = (vec![0.0; BLOCK], vec![0.0; BLOCK]);
         let mut world = vec![0.0; BLOCK];
         let mut run = |src: &mut Blocks| {
@@ -262,7 +267,7 @@ fn bench(c: &mut Criterion) {
                 }
                 let w = &world[pos..pos + n];
                 let (l, r) = (&mut l[..n], &mut r[..n]);
-                t.process(&ctl, &[w, w], &mut [&mut *l, &mut *r], [&a, &a], cal);
+                t.process(&hearing, &[w, w], &mut [&mut *l, &mut *r]);
                 layer.process(&[w, w], &mut [l, r], &body, &body);
                 n
             })

@@ -4,21 +4,21 @@
 //! `cargo build --profile profiling --example profile_loss`, which keeps the symbols and line
 //! tables the release profile strips).
 use earshot::dsp::audiogram::Preset;
-use earshot::dsp::loss::{LossControl, LossStage};
+use earshot::dsp::loss::{LossEar, LossEarControl};
 
 fn main() {
     let fs = 48000.0;
-    let ctl = LossControl {
+    let ctl = LossEarControl {
         audiogram: Preset::Ruben.audiogram(),
-        ..LossControl::default()
+        ..LossEarControl::default()
     };
-    let [mut a, mut b] = [LossStage::new(fs), LossStage::new(fs)];
+    let [mut a, mut b] = [LossEar::new(fs), LossEar::new(fs)];
     let [mut l, mut r] = earshot::material::drums(fs, 20.0);
     let t0 = std::time::Instant::now();
     let mut pos = 0;
     while pos < l.len() {
         let n = (l.len() - pos).min(a.until_frame());
-        LossStage::process_stereo(
+        LossEar::process_stereo(
             [&mut a, &mut b],
             [&mut l[pos..pos + n], &mut r[pos..pos + n]],
             [&ctl, &ctl],

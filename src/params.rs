@@ -3,14 +3,14 @@
 //! is the only mapping to the DSP core.
 
 use crate::dsp::audiogram::{Audiogram, Preset, POINTS, STANDARD_HZ};
-use crate::dsp::body::{self, BodyControl};
+use crate::dsp::body::{self, BodyControls};
 use crate::dsp::control::{Control, Display, Taper};
-use crate::dsp::engine::ImplantParams;
 use crate::dsp::implant::carrier::CarrierKind;
 use crate::dsp::implant::greenwood::MAX_CHANNELS;
+use crate::dsp::implant::ImplantControls;
 use crate::dsp::implant::{self, spread, EAS_OFF_HZ};
-use crate::dsp::tinnitus::{self, TinnitusControl, TinnitusEar, TinnitusKind};
-use crate::dsp::{loss, mix, story, EngineParams};
+use crate::dsp::tinnitus::{self, TinnitusControls, TinnitusEar, TinnitusKind};
+use crate::dsp::{hearing, loss, mix, story, EngineParams};
 use nice_plug::prelude::*;
 
 /// The host parameter for a control the DSP declares (range, default, unit, taper, text).
@@ -209,7 +209,7 @@ impl AudiogramParams {
     fn new(ear: &str, a: Audiogram) -> Self {
         let p = |i: usize| {
             float_named(
-                &loss::controls::THRESHOLD,
+                &hearing::controls::THRESHOLD,
                 format!("{ear} {}", frequency_label(STANDARD_HZ[i])),
                 a.thresholds_db_hl[i],
             )
@@ -315,7 +315,7 @@ pub struct TinnitusGroup {
 impl Default for TinnitusGroup {
     fn default() -> Self {
         use tinnitus::controls::*;
-        let d = TinnitusControl::default();
+        let d = TinnitusControls::default();
         Self {
             amount: float(&AMOUNT),
             kind: EnumParam::new("Tinnitus kind", TinnitusKindParam::Tone),
@@ -341,8 +341,8 @@ impl Default for TinnitusGroup {
 }
 
 impl TinnitusGroup {
-    fn control(&self) -> TinnitusControl {
-        TinnitusControl {
+    fn control(&self) -> TinnitusControls {
+        TinnitusControls {
             amount: self.amount.value(),
             kind: match self.kind.value() {
                 TinnitusKindParam::Tone => TinnitusKind::Tone,
@@ -397,8 +397,8 @@ impl Default for BodyGroup {
 }
 
 impl BodyGroup {
-    fn control(&self) -> BodyControl {
-        BodyControl {
+    fn control(&self) -> BodyControls {
+        BodyControls {
             amount: self.amount.value(),
             band_hz: self.band.value(),
             octave: self.octave.value(),
@@ -438,7 +438,7 @@ pub struct ImplantGroup {
 impl Default for ImplantGroup {
     fn default() -> Self {
         use implant::controls::*;
-        let d = ImplantParams::default();
+        let d = ImplantControls::default();
         Self {
             amount: float(&AMOUNT),
             channels: IntParam::new(
@@ -525,8 +525,8 @@ impl Default for ImplantGroup {
 }
 
 impl ImplantGroup {
-    fn implant_params(&self) -> ImplantParams {
-        ImplantParams {
+    fn implant_params(&self) -> ImplantControls {
+        ImplantControls {
             amount: self.amount.value(),
             channels: self.channels.value().clamp(1, MAX_CHANNELS as i32) as usize,
             maxima: self.maxima.value().clamp(0, MAX_CHANNELS as i32) as usize,
@@ -572,9 +572,9 @@ impl Default for EarshotParams {
         let a = DEFAULT_PRESET.audiogram();
         let p = Self {
             loss: LossParams {
-                severity: float(&loss::controls::SEVERITY),
+                severity: float(&hearing::controls::SEVERITY),
                 link_ears: BoolParam::new("Link ears", true),
-                calibration: float(&loss::controls::CALIBRATION),
+                calibration: float(&hearing::controls::CALIBRATION),
                 recruitment: BoolParam::new("Recruitment", true),
                 smear_mode: EnumParam::new("Smearing mode", SmearMode::Auto),
                 smear_amount: float(&loss::controls::SMEAR_AMOUNT),
@@ -699,7 +699,7 @@ mod tests {
                 .position(|c| {
                     c.name
                         == if point {
-                            loss::controls::THRESHOLD.name
+                            hearing::controls::THRESHOLD.name
                         } else {
                             &name
                         }

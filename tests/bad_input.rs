@@ -6,11 +6,11 @@
 mod common;
 use common::*;
 use earshot::dsp::audiogram::{Audiogram, Preset};
-use earshot::dsp::body::BodyControl;
-use earshot::dsp::engine::ImplantParams;
+use earshot::dsp::body::BodyControls;
 use earshot::dsp::implant::carrier::CarrierKind;
+use earshot::dsp::implant::ImplantControls;
 use earshot::dsp::limiter::CEILING;
-use earshot::dsp::tinnitus::{TinnitusControl, TinnitusEar, TinnitusKind};
+use earshot::dsp::tinnitus::{TinnitusControls, TinnitusEar, TinnitusKind};
 use earshot::dsp::{Engine, EngineParams};
 
 struct Rng(u64);
@@ -57,7 +57,7 @@ fn random_params(rng: &mut Rng) -> EngineParams {
         pov: pick(rng, 0.0, 1.0),
         output_gain_db: pick(rng, -24.0, 24.0),
         bypass: rng.below(4) == 0,
-        implant: ImplantParams {
+        implant: ImplantControls {
             amount: if rng.below(3) == 0 {
                 0.0
             } else {
@@ -80,7 +80,7 @@ fn random_params(rng: &mut Rng) -> EngineParams {
             eas_hz: pick(rng, 20.0, 2000.0),
         },
         pov_cut: rng.below(2) == 0,
-        tinnitus: TinnitusControl {
+        tinnitus: TinnitusControls {
             amount: if rng.below(3) == 0 {
                 0.0
             } else {
@@ -101,7 +101,7 @@ fn random_params(rng: &mut Rng) -> EngineParams {
             masking: pick(rng, 0.0, 1.0),
             seed: rng.below(65536) as u64,
         },
-        body: BodyControl {
+        body: BodyControls {
             amount: pick(rng, 0.0, 1.0),
             band_hz: pick(rng, 40.0, 250.0),
             octave: pick(rng, 0.0, 1.0),

@@ -4,8 +4,8 @@
 mod common;
 use common::*;
 use earshot::dsp::audiogram::Preset;
-use earshot::dsp::engine::ImplantParams;
 use earshot::dsp::implant::carrier::CarrierKind;
+use earshot::dsp::implant::ImplantControls;
 use earshot::dsp::{Engine, EngineParams};
 
 fn severe() -> EngineParams {
@@ -19,14 +19,14 @@ fn severe() -> EngineParams {
     }
 }
 
-fn with_implant(base: EngineParams, implant: ImplantParams) -> EngineParams {
+fn with_implant(base: EngineParams, implant: ImplantControls) -> EngineParams {
     EngineParams { implant, ..base }
 }
 
-fn on() -> ImplantParams {
-    ImplantParams {
+fn on() -> ImplantControls {
+    ImplantControls {
         amount: 1.0,
-        ..ImplantParams::default()
+        ..ImplantControls::default()
     }
 }
 
@@ -35,7 +35,7 @@ fn implant_off_changes_nothing_whatever_its_settings() {
     let fs = 48000.0;
     let x = noise(20000, 0.3, 5);
     let reference = run(&mut Engine::new(fs, &severe()), &x, 256);
-    let odd = ImplantParams {
+    let odd = ImplantControls {
         amount: 0.0,
         channels: 3,
         maxima: 1,
@@ -43,7 +43,7 @@ fn implant_off_changes_nothing_whatever_its_settings() {
         spread: 1.0,
         carrier: CarrierKind::Metallic,
         eas_hz: 800.0,
-        ..ImplantParams::default()
+        ..ImplantControls::default()
     };
     let y = run(&mut Engine::new(fs, &with_implant(severe(), odd)), &x, 256);
     assert_eq!(
@@ -193,13 +193,13 @@ fn shifted_sine_carriers_sound_at_greenwood_of_the_shifted_place() {
     for shift in [0.0f32, 2.0, 4.0, 6.0] {
         for k in [1usize, 4] {
             let p = EngineParams {
-                implant: ImplantParams {
+                implant: ImplantControls {
                     amount: 1.0,
                     channels: n,
                     maxima: 1,
                     shift_mm: shift,
                     carrier: CarrierKind::Sine,
-                    ..ImplantParams::default()
+                    ..ImplantControls::default()
                 },
                 calibration_db_spl: CAL,
                 ..EngineParams::default()
@@ -235,7 +235,7 @@ fn skipping_the_unheard_loss_stage_changes_nothing_heard() {
     // Heard again (amount 1 → 0.5 at 1 s): the skipped loss stage restarts from silence
     // under the implant's 20 ms ramp, and sounds as if it had never stopped.
     let half = EngineParams {
-        implant: ImplantParams {
+        implant: ImplantControls {
             amount: 0.5,
             ..on()
         },

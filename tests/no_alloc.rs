@@ -6,10 +6,10 @@
 mod common;
 use common::*;
 use earshot::dsp::audiogram::Preset;
-use earshot::dsp::body::BodyControl;
-use earshot::dsp::engine::ImplantParams;
+use earshot::dsp::body::BodyControls;
 use earshot::dsp::implant::carrier::CarrierKind;
-use earshot::dsp::tinnitus::{TinnitusControl, TinnitusEar, TinnitusKind};
+use earshot::dsp::implant::ImplantControls;
+use earshot::dsp::tinnitus::{TinnitusControls, TinnitusEar, TinnitusKind};
 use earshot::dsp::{Engine, EngineParams};
 use nice_assert_no_alloc::{
     assert_no_alloc, reset_violation_count, violation_count, AllocDisabler,
@@ -77,7 +77,7 @@ fn extremes() -> Vec<EngineParams> {
             severity: 1.0,
             left: ruben,
             right: ruben,
-            implant: ImplantParams {
+            implant: ImplantControls {
                 amount: 1.0,
                 channels: 22,
                 maxima: 1,
@@ -86,7 +86,7 @@ fn extremes() -> Vec<EngineParams> {
                 spread: 1.0,
                 carrier: CarrierKind::Pulse,
                 eas_hz: 2000.0,
-                ..ImplantParams::default()
+                ..ImplantControls::default()
             },
             ..base
         },
@@ -94,13 +94,13 @@ fn extremes() -> Vec<EngineParams> {
             severity: 1.0,
             left: ruben,
             right: ruben,
-            implant: ImplantParams {
+            implant: ImplantControls {
                 amount: 0.5,
                 channels: 1,
                 maxima: 0,
                 rate_pps: 250.0,
                 carrier: CarrierKind::Metallic,
-                ..ImplantParams::default()
+                ..ImplantControls::default()
             },
             ..base
         },
@@ -112,7 +112,7 @@ fn extremes() -> Vec<EngineParams> {
             left: ruben,
             right: ruben,
             pov_cut: i % 2 == 0,
-            tinnitus: TinnitusControl {
+            tinnitus: TinnitusControls {
                 amount: 1.0,
                 kind,
                 matched: i % 2 == 1,
@@ -125,9 +125,9 @@ fn extremes() -> Vec<EngineParams> {
                 exposure_decay_s: 1.0,
                 masking: 1.0,
                 seed: i as u64,
-                ..TinnitusControl::default()
+                ..TinnitusControls::default()
             },
-            body: BodyControl {
+            body: BodyControls {
                 amount: 1.0,
                 band_hz: 250.0,
                 octave: 1.0,

@@ -59,16 +59,16 @@ fn a_new_pitch_glides_there_and_wobble_swings_by_its_depth() {
 
 use common::*;
 use earshot::dsp::audiogram::{Audiogram, Preset};
-use earshot::dsp::body::BodyControl;
+use earshot::dsp::body::BodyControls;
 use earshot::dsp::hearing_threshold::normal_threshold_db_spl;
 use earshot::dsp::implant::carrier::CarrierKind;
 use earshot::dsp::tinnitus::pitch::matched_pitch_hz;
-use earshot::dsp::tinnitus::{TinnitusControl, TinnitusEar, TinnitusKind};
+use earshot::dsp::tinnitus::{TinnitusControls, TinnitusEar, TinnitusKind};
 use earshot::dsp::{Engine, EngineParams};
 
 /// A steady ringing: no intermittency, exposure or masking.
-fn steady(kind: TinnitusKind) -> TinnitusControl {
-    TinnitusControl {
+fn steady(kind: TinnitusKind) -> TinnitusControls {
+    TinnitusControls {
         amount: 1.0,
         kind,
         matched: false,
@@ -76,7 +76,7 @@ fn steady(kind: TinnitusKind) -> TinnitusControl {
         duty: 1.0,
         exposure: 0.0,
         masking: 0.0,
-        ..TinnitusControl::default()
+        ..TinnitusControls::default()
     }
 }
 
@@ -84,7 +84,7 @@ fn with_tinnitus(
     audiogram: Audiogram,
     severity: f32,
     cal: f32,
-    t: TinnitusControl,
+    t: TinnitusControls,
 ) -> EngineParams {
     EngineParams {
         tinnitus: t,
@@ -102,7 +102,7 @@ fn level_is_the_requested_db_sl_above_the_impaired_threshold() {
         (Preset::Normal, 6000.0, 15.0, 100.0, 48000.0),
     ] {
         let a = preset.audiogram();
-        let t = TinnitusControl {
+        let t = TinnitusControls {
             pitch_hz: pitch,
             level_db_sl: sl,
             ear: TinnitusEar::Left,
@@ -126,7 +126,7 @@ fn matched_pitch_follows_the_rule_for_every_preset_and_moves_with_the_audiogram(
     let fs = 48000.0;
     for preset in Preset::ALL {
         let a = preset.audiogram();
-        let t = TinnitusControl {
+        let t = TinnitusControls {
             matched: true,
             level_db_sl: -10.0,
             ..steady(TinnitusKind::Tone)
@@ -143,7 +143,7 @@ fn matched_pitch_follows_the_rule_for_every_preset_and_moves_with_the_audiogram(
     }
     // A notch that moves from 4 to 6 kHz during a scene: the ringing follows.
     let mut a = Preset::NoiseInduced.audiogram();
-    let t = TinnitusControl {
+    let t = TinnitusControls {
         matched: true,
         level_db_sl: -10.0,
         ..steady(TinnitusKind::Tone)
@@ -183,7 +183,7 @@ fn pulsatile_rate_is_the_set_bpm() {
     for bpm in [50.0f32, 72.0, 100.0] {
         // A wide band (2 octaves at 2 kHz): its own random power fluctuations are fast and
         // average out in the envelope, which then carries the heartbeat alone.
-        let t = TinnitusControl {
+        let t = TinnitusControls {
             pitch_hz: 2000.0,
             bandwidth_oct: 2.0,
             bpm,
@@ -241,7 +241,7 @@ fn render(p: &EngineParams, x: &[f32], fs: f32, block: usize) -> Vec<f32> {
 #[test]
 fn intermittency_is_reproducible_from_its_seed_and_fades_without_clicks() {
     let fs = 48000.0;
-    let t = TinnitusControl {
+    let t = TinnitusControls {
         pitch_hz: 500.0,
         level_db_sl: 30.0,
         rate_per_min: 30.0,
@@ -255,13 +255,13 @@ fn intermittency_is_reproducible_from_its_seed_and_fades_without_clicks() {
     let b = render(&p, &x, fs, 300);
     assert_eq!(a, b, "same seed, same render");
     let other = EngineParams {
-        tinnitus: TinnitusControl { seed: 8, ..t },
+        tinnitus: TinnitusControls { seed: 8, ..t },
         ..p
     };
     assert_ne!(a, render(&other, &x, fs, 300));
     // The gate really comes and goes (≥ 2 changes in 12 s), and never clicks: the tone
     // ringing at 500 Hz leaves the 4 kHz high-pass empty, a click would fill it.
-    let pure = TinnitusControl {
+    let pure = TinnitusControls {
         kind: TinnitusKind::Tone,
         ..t
     };
@@ -293,7 +293,7 @@ fn intermittency_is_reproducible_from_its_seed_and_fades_without_clicks() {
 fn exposure_swells_the_ringing_and_it_decays_with_the_set_time_constant() {
     let fs = 16000.0;
     let tau = 8.0f64;
-    let t = TinnitusControl {
+    let t = TinnitusControls {
         pitch_hz: 4000.0,
         level_db_sl: 10.0,
         exposure: 1.0,
@@ -336,7 +336,7 @@ fn exposure_swells_the_ringing_and_it_decays_with_the_set_time_constant() {
 #[test]
 fn masking_lowers_the_ringing_under_loud_sound_at_its_pitch() {
     let fs = 48000.0;
-    let t = TinnitusControl {
+    let t = TinnitusControls {
         pitch_hz: 2000.0,
         level_db_sl: 20.0,
         masking: 1.0,
@@ -392,7 +392,7 @@ fn the_kick_is_felt_through_a_deaf_ear_and_an_implant_on_time() {
         severity: 1.0,
         left: ruben,
         right: ruben,
-        implant: earshot::dsp::engine::ImplantParams {
+        implant: earshot::dsp::implant::ImplantControls {
             amount: 1.0,
             carrier: CarrierKind::Metallic,
             ..Default::default()
@@ -400,9 +400,9 @@ fn the_kick_is_felt_through_a_deaf_ear_and_an_implant_on_time() {
         ..EngineParams::default()
     };
     let felt = EngineParams {
-        body: BodyControl {
+        body: BodyControls {
             amount: 1.0,
-            ..BodyControl::default()
+            ..BodyControls::default()
         },
         ..deaf
     };
@@ -443,7 +443,7 @@ fn the_kick_is_felt_through_a_deaf_ear_and_an_implant_on_time() {
     }
     // Body 0: nothing added, whatever its other settings.
     let off = EngineParams {
-        body: BodyControl {
+        body: BodyControls {
             amount: 0.0,
             band_hz: 60.0,
             octave: 1.0,
@@ -463,15 +463,15 @@ fn pov_zero_is_the_world_even_with_ringing_and_body_and_a_hard_cut_does_not_clic
         left: ruben,
         right: ruben,
         pov: 0.0,
-        tinnitus: TinnitusControl {
+        tinnitus: TinnitusControls {
             amount: 1.0,
-            ..TinnitusControl::default()
+            ..TinnitusControls::default()
         },
-        body: BodyControl {
+        body: BodyControls {
             amount: 1.0,
             octave: 0.5,
             voice: 1.0,
-            ..BodyControl::default()
+            ..BodyControls::default()
         },
         ..EngineParams::default()
     };
@@ -489,7 +489,7 @@ fn pov_zero_is_the_world_even_with_ringing_and_body_and_a_hard_cut_does_not_clic
     // Hard cut, automated between world and ears: ringing at 500 Hz, a 1 kHz tone.
     let cut = EngineParams {
         pov_cut: true,
-        tinnitus: TinnitusControl {
+        tinnitus: TinnitusControls {
             pitch_hz: 500.0,
             matched: false,
             ..p.tinnitus
@@ -508,15 +508,15 @@ fn automating_tinnitus_and_body_parameters_does_not_click() {
     let fs = 48000.0;
     let ruben = Preset::Ruben.audiogram();
     let base = EngineParams {
-        tinnitus: TinnitusControl {
+        tinnitus: TinnitusControls {
             amount: 1.0,
             pitch_hz: 500.0,
             level_db_sl: 0.0,
             ..steady(TinnitusKind::Tone)
         },
-        body: BodyControl {
+        body: BodyControls {
             amount: 0.5,
-            ..BodyControl::default()
+            ..BodyControls::default()
         },
         ..loss_params(ruben.thresholds_db_hl, 1.0, CAL)
     };

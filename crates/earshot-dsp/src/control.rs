@@ -99,9 +99,10 @@ impl Control {
 
 /// Every continuous control of the chain, stage by stage (the story fader last).
 pub fn all() -> impl Iterator<Item = &'static Control> {
-    use crate::{body, implant, loss, mix, story, tinnitus};
-    loss::controls::ALL
+    use crate::{body, hearing, implant, loss, mix, story, tinnitus};
+    hearing::controls::ALL
         .into_iter()
+        .chain(loss::controls::ALL)
         .chain(implant::controls::ALL)
         .chain(tinnitus::controls::ALL)
         .chain(body::controls::ALL)

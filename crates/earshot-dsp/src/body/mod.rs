@@ -18,6 +18,9 @@
 //! Reinfeldt 2007). A resonant low-pass copy of the input (500 Hz, Q 2) stands for it.
 
 pub mod controls;
+pub mod stage;
+
+pub use stage::{Body, BodyControls};
 
 use crate::biquad::{self, StereoBiquad, BUTTERWORTH_Q};
 /// Low edge of the felt band, Hz.
@@ -35,29 +38,6 @@ const RELEASE_MS: f32 = 80.0;
 const CONTROL_SMOOTH_MS: f32 = 2.0;
 /// How close the smoothed controls must be to their target to count as settled.
 const SETTLE_EPS: f32 = 1e-4;
-
-/// Body-layer settings for one block (already smoothed by the caller).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct BodyControl {
-    /// 0 = nothing added, 1 = full felt thump.
-    pub amount: f32,
-    pub band_hz: f32,
-    /// 0 = the band itself, 1 = only the octave below.
-    pub octave: f32,
-    /// Own-voice colour, 0…1.
-    pub voice: f32,
-}
-
-impl Default for BodyControl {
-    fn default() -> Self {
-        Self {
-            amount: controls::AMOUNT.default,
-            band_hz: controls::BAND.default,
-            octave: controls::OCTAVE.default,
-            voice: controls::VOICE.default,
-        }
-    }
-}
 
 /// Soft saturation: a Padé approximant of tanh, exact slope 1 at 0, limited to ±1.
 #[inline(always)]
@@ -296,8 +276,8 @@ impl BodyLayer {
         &mut self,
         world: &[&[f32]],
         out: &mut [&mut [f32]],
-        from: &BodyControl,
-        to: &BodyControl,
+        from: &BodyControls,
+        to: &BodyControls,
     ) {
         self.set_band(to.band_hz);
         let n = world
@@ -374,7 +354,7 @@ impl BodyLayer {
 mod tests {
     use super::*;
 
-    fn run(world: &[f32], c: BodyControl) -> Vec<f32> {
+    fn run(world: &[f32], c: BodyControls) -> Vec<f32> {
         let mut b = BodyLayer::new(48000.0);
         let mut out = vec![0.0f32; world.len()];
         for (w, o) in world.chunks(64).zip(out.chunks_mut(64)) {
@@ -395,9 +375,9 @@ mod tests {
 
     #[test]
     fn passes_the_drums_band_and_not_the_rest() {
-        let c = BodyControl {
+        let c = BodyControls {
             amount: 1.0,
-            ..BodyControl::default()
+            ..BodyControls::default()
         };
         let low = rms(&run(&sine(60.0, 48000), c)[24000..]);
         let high = rms(&run(&sine(2000.0, 48000), c)[24000..]);
@@ -407,10 +387,10 @@ mod tests {
 
     #[test]
     fn octave_down_moves_a_tone_an_octave_lower() {
-        let c = BodyControl {
+        let c = BodyControls {
             amount: 1.0,
             octave: 1.0,
-            ..BodyControl::default()
+            ..BodyControls::default()
         };
         let y = run(&sine(80.0, 96000), c);
         // Strongest component near 40 Hz, not 80 Hz.
@@ -473,11 +453,11 @@ mod tests {
         // settled within 50 ms: the f32 one-poles stall just short of 1, and the settled
         // loops are the cheap ones.
         for end in [[1.0, 0.0, 0.0], [0.8, 0.6, 0.3], [0.25, 1.0, 1.0]] {
-            let c = BodyControl {
+            let c = BodyControls {
                 amount: end[0],
                 octave: end[1],
                 voice: end[2],
-                ..BodyControl::default()
+                ..BodyControls::default()
             };
             let mut b = BodyLayer::new(48000.0);
             let x = sine(60.0, 2400);
@@ -492,7 +472,7 @@ mod tests {
     #[test]
     fn nothing_added_at_zero_and_saturation_is_bounded() {
         let x = sine(60.0, 4800);
-        assert!(run(&x, BodyControl::default()).iter().all(|v| *v == 0.0));
+        assert!(run(&x, BodyControls::default()).iter().all(|v| *v == 0.0));
         for v in [-10.0f32, -1.0, 0.0, 0.5, 3.0, 100.0] {
             assert!(soft_clip(v).abs() <= 1.0);
         }

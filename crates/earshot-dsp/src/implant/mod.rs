@@ -21,11 +21,13 @@ pub mod electrodogram;
 pub mod greenwood;
 pub mod selection;
 pub mod spread;
+pub mod stage;
 
 use crate::calibration::Calibration;
 use analysis::{lowpass_biquad, Analysis, LANES};
 use carrier::{CarrierKind, Carriers};
 use greenwood::{channel_map, ChannelMap, DEFAULT_HIGH_HZ, DEFAULT_LOW_HZ, MAX_CHANNELS};
+pub use stage::{Implant, ImplantControls};
 
 /// Crossfade time for carrier and channel-count switches, ms.
 pub const SWITCH_MS: f32 = 30.0;
@@ -35,7 +37,7 @@ pub const EAS_OFF_HZ: f32 = 20.0;
 
 /// The implant's settings, read once per chunk (continuous ones already smoothed).
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct ImplantControl {
+pub struct ImplantEarControl {
     /// Channels (electrodes), 1..=22.
     pub channels: usize,
     /// n of n-of-m; 0 = all channels (no selection).
@@ -56,7 +58,7 @@ pub struct ImplantControl {
     pub calibration: Calibration,
 }
 
-impl Default for ImplantControl {
+impl Default for ImplantEarControl {
     fn default() -> Self {
         Self {
             channels: 12,
@@ -206,7 +208,7 @@ impl Processor {
 
     /// Per-frame work: electric levels, n-of-m, current spread, heard amplitudes. The
     /// frame's electrode levels go to `sink` when given.
-    fn frame(&mut self, ctl: &ImplantControl, sink: Option<&electrodogram::Electrodogram>) {
+    fn frame(&mut self, ctl: &ImplantEarControl, sink: Option<&electrodogram::Electrodogram>) {
         let n = self.map.len();
         let cal = &ctl.calibration;
         let fs_db = cal.full_scale_sine_db_spl;
@@ -273,7 +275,7 @@ impl Processor {
         &mut self,
         input: &[f32],
         out: &mut [f32],
-        ctl: &ImplantControl,
+        ctl: &ImplantEarControl,
         sink: Option<&electrodogram::Electrodogram>,
     ) {
         #[cfg(target_arch = "x86_64")]
@@ -293,7 +295,7 @@ impl Processor {
         &mut self,
         input: &[f32],
         out: &mut [f32],
-        ctl: &ImplantControl,
+        ctl: &ImplantEarControl,
         sink: Option<&electrodogram::Electrodogram>,
     ) {
         self.process_samples(input, out, ctl, sink);
@@ -304,7 +306,7 @@ impl Processor {
         &mut self,
         input: &[f32],
         out: &mut [f32],
-        ctl: &ImplantControl,
+        ctl: &ImplantEarControl,
         sink: Option<&electrodogram::Electrodogram>,
     ) {
         self.agc.set_times(ctl.agc_attack_ms, ctl.agc_release_ms);
@@ -345,7 +347,7 @@ impl Processor {
         &mut self,
         input: &[f32],
         out: &mut [f32],
-        ctl: &ImplantControl,
+        ctl: &ImplantEarControl,
         sink: Option<&electrodogram::Electrodogram>,
         knee: f32,
         target: usize,
@@ -398,7 +400,7 @@ impl Processor {
 
 /// The implant stage of one ear: a processor, a second one to crossfade to when the channel
 /// count changes, and the electric-acoustic low band.
-pub struct ImplantStage {
+pub struct ImplantEar {
     sample_rate: f32,
     procs: [Processor; 2],
     active: usize,
@@ -410,12 +412,12 @@ pub struct ImplantStage {
     scratch: Vec<f32>,
 }
 
-/// Largest chunk [`ImplantStage::process`] handles at once (longer ones are split).
+/// Largest chunk [`ImplantEar::process`] handles at once (longer ones are split).
 const CHUNK: usize = 256;
 
-impl ImplantStage {
+impl ImplantEar {
     pub fn new(sample_rate: f32) -> Self {
-        let c = ImplantControl::default().channels;
+        let c = ImplantEarControl::default().channels;
         let mut s = Self {
             sample_rate,
             procs: [
@@ -461,7 +463,7 @@ impl ImplantStage {
         input: &[f32],
         acoustic: &[f32],
         out: &mut [f32],
-        ctl: &ImplantControl,
+        ctl: &ImplantEarControl,
         sink: Option<&electrodogram::Electrodogram>,
     ) {
         let mut pos = 0;
@@ -483,7 +485,7 @@ impl ImplantStage {
         input: &[f32],
         acoustic: &[f32],
         out: &mut [f32],
-        ctl: &ImplantControl,
+        ctl: &ImplantEarControl,
         sink: Option<&electrodogram::Electrodogram>,
     ) {
         let channels = ctl.channels.clamp(1, MAX_CHANNELS);
@@ -569,10 +571,10 @@ mod tests {
             CarrierKind::Metallic,
         ] {
             for channels in [1, 4, 8, 9, 12, 16, 17, 22] {
-                let ctl = ImplantControl {
+                let ctl = ImplantEarControl {
                     channels,
                     carrier,
-                    ..ImplantControl::default()
+                    ..ImplantEarControl::default()
                 };
                 let mut outs = Vec::new();
                 for all in [false, true] {
@@ -600,7 +602,7 @@ mod tests {
 
     /// Runs `x` through a processor; returns the output and every frame's levels (read back
     /// from an electrodogram large enough to keep them all).
-    fn run(x: &[f32], ctl: &ImplantControl, fs: f32) -> (Vec<f32>, Vec<Vec<f32>>, Processor) {
+    fn run(x: &[f32], ctl: &ImplantEarControl, fs: f32) -> (Vec<f32>, Vec<Vec<f32>>, Processor) {
         let mut p = Processor::new(ctl.channels, fs);
         p.set_kind(ctl.carrier);
         let sink = electrodogram::Electrodogram::new(x.len());
@@ -623,12 +625,12 @@ mod tests {
         // (n = m would be "every channel above threshold": a narrow band's noise envelope
         // dips below T now and then, so exactly-n is a property of n < m.)
         for (m, n) in [(22, 8), (22, 12), (16, 4), (12, 6), (8, 1)] {
-            let ctl = ImplantControl {
+            let ctl = ImplantEarControl {
                 channels: m,
                 maxima: n,
                 // One frame per chunk of 64 samples, so every frame is seen.
                 rate_pps: fs / 64.0,
-                ..ImplantControl::default()
+                ..ImplantEarControl::default()
             };
             let (_, frames, _) = run(&x, &ctl, fs);
             for f in frames.iter().skip(50) {
@@ -643,11 +645,11 @@ mod tests {
         let fs = 48000.0;
         let cal = Calibration::default();
         let neighbour_db = |spread: f32| {
-            let ctl = ImplantControl {
+            let ctl = ImplantEarControl {
                 channels: 12,
                 maxima: 0,
                 spread,
-                ..ImplantControl::default()
+                ..ImplantEarControl::default()
             };
             let map = channel_map(12, DEFAULT_LOW_HZ, DEFAULT_HIGH_HZ, fs as f64);
             let k = 6;
@@ -698,11 +700,11 @@ mod tests {
         let cal = Calibration::default();
         let x = noise(24000, cal.sine_amplitude(70.0), 5);
         let amps = |spread: f32| {
-            let ctl = ImplantControl {
+            let ctl = ImplantEarControl {
                 channels: 16,
                 maxima: 6,
                 spread,
-                ..ImplantControl::default()
+                ..ImplantEarControl::default()
             };
             run(&x, &ctl, fs).2.amplitudes().to_vec()
         };
@@ -723,11 +725,11 @@ mod tests {
         let x = noise(8000, cal.sine_amplitude(70.0), 3);
         let mut last = 0.0;
         for shift in [0.0, 3.0, 6.0] {
-            let ctl = ImplantControl {
+            let ctl = ImplantEarControl {
                 channels: 8,
                 shift_mm: shift,
                 carrier: CarrierKind::Sine,
-                ..ImplantControl::default()
+                ..ImplantEarControl::default()
             };
             let (y, _, _) = run(&x, &ctl, fs);
             let c = centroid(&y[4000..], fs);
@@ -754,7 +756,7 @@ mod tests {
                 (22, 1, 5000.0, 0.0, 0.0),
                 (22, 22, 900.0, 4.0, 0.5),
             ] {
-                let ctl = ImplantControl {
+                let ctl = ImplantEarControl {
                     channels,
                     maxima,
                     rate_pps: rate,
@@ -762,9 +764,9 @@ mod tests {
                     spread,
                     carrier,
                     eas_hz: 500.0,
-                    ..ImplantControl::default()
+                    ..ImplantEarControl::default()
                 };
-                let mut st = ImplantStage::new(fs);
+                let mut st = ImplantEar::new(fs);
                 let mut out = vec![0.0; x.len()];
                 st.process(&x, &x, &mut out, &ctl, None);
                 assert!(out.iter().all(|v| v.is_finite() && v.abs() < 100.0));

@@ -1,45 +1,16 @@
-//! The loss stage's continuous controls (the audiograms, severity, calibration, smearing).
-//! Switches (recruitment, manual smearing, linked ears) crossfade over [`SWITCH_RAMP_MS`].
+//! The loss stage's own controls (the audiograms it applies are the hearing's, see
+//! `crate::hearing`). Recruitment and manual smearing are switches, blended over
+//! [`SWITCH_RAMP_MS`].
 
-use crate::audiogram::RANGE_DB_HL;
-use crate::calibration::{DEFAULT_DB_SPL, RANGE_DB_SPL};
-use crate::control::{Control, Display, Smoothing, Taper};
+use crate::control::{Control, Smoothing};
 
-/// The loss stage reads its controls once per frame (a hop, ≈ 1.45 ms at 44.1 kHz); a 20 ms
-/// ramp spreads a jump over about 14 frames, each gain step then below 1 dB for a 15 dB jump.
-const RAMP: Smoothing = Smoothing::Ramp(20.0);
-/// Recruitment and manual smearing switch over this long (blended, never a step).
+/// Recruitment and manual smearing switch over this long (blended, never a step); the stage
+/// reads them once per frame.
 pub const SWITCH_RAMP_MS: f32 = 20.0;
 
-/// 0 = normal hearing, 1 = the audiograms as drawn.
-pub const SEVERITY: Control = Control::fraction("Severity", 0.0, RAMP);
-
-/// One audiogram point; the hosts' names carry the ear and frequency ("Left 4 kHz").
-pub const THRESHOLD: Control = Control {
-    name: "Threshold",
-    min: RANGE_DB_HL.0,
-    max: RANGE_DB_HL.1,
-    default: 0.0,
-    unit: " dB HL",
-    taper: Taper::Linear,
-    display: Display::Decimals(1),
-    smoothing: RAMP,
-};
-
-/// dB SPL of a full-scale sine (see `calibration`).
-pub const CALIBRATION: Control = Control {
-    name: "Calibration",
-    min: RANGE_DB_SPL.0,
-    max: RANGE_DB_SPL.1,
-    default: DEFAULT_DB_SPL,
-    unit: " dB SPL",
-    taper: Taper::Linear,
-    display: Display::Decimals(1),
-    smoothing: RAMP,
-};
-
 /// Manual smearing: 0 = none, 1/3 = MSBG mild, 2/3 = moderate, 1 = severe.
-pub const SMEAR_AMOUNT: Control = Control::fraction("Smearing amount", 0.0, RAMP);
+pub const SMEAR_AMOUNT: Control =
+    Control::fraction("Smearing amount", 0.0, Smoothing::Ramp(SWITCH_RAMP_MS));
 
 /// Every control above (the plugin's tests check each host parameter against one).
-pub const ALL: [&Control; 4] = [&SEVERITY, &THRESHOLD, &CALIBRATION, &SMEAR_AMOUNT];
+pub const ALL: [&Control; 1] = [&SMEAR_AMOUNT];

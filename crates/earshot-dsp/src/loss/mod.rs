@@ -40,6 +40,7 @@ pub mod filterbank;
 pub mod recruitment;
 pub mod resynthesis;
 pub mod smearing;
+pub mod stage;
 
 use crate::audiogram::Audiogram;
 use crate::calibration::Calibration;
@@ -52,6 +53,7 @@ use realfft::num_complex::Complex32;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 use resynthesis::Resynthesis;
 use smearing::SmearMatrix;
+pub use stage::{Loss, LossControls};
 use std::f32::consts::PI;
 use std::sync::{Arc, Mutex};
 
@@ -89,7 +91,7 @@ const GRID_PER_BIN: usize = 8;
 
 /// What a frame needs to know; read once per hop.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct LossControl {
+pub struct LossEarControl {
     /// The ear's audiogram, already scaled by severity.
     pub audiogram: Audiogram,
     pub calibration: Calibration,
@@ -102,7 +104,7 @@ pub struct LossControl {
     pub smear_amount: f32,
 }
 
-impl LossControl {
+impl LossEarControl {
     /// Smearing weights (none, mild, moderate, severe) this control asks for.
     pub fn smear_weights(&self) -> [f32; 4] {
         let auto = degree_weights(self.audiogram.msbg_degree_db());
@@ -119,7 +121,7 @@ impl LossControl {
     }
 }
 
-impl Default for LossControl {
+impl Default for LossEarControl {
     fn default() -> Self {
         Self {
             audiogram: Audiogram::NORMAL,
@@ -385,7 +387,7 @@ struct BankState {
     gains: Vec<f32>,
     /// Whether the bank ran last frame (its correction state is current).
     active: bool,
-    /// Level correction (see [`LossStage::level_correction`]): the band powers estimated at
+    /// Level correction (see [`LossEar::level_correction`]): the band powers estimated at
     /// the bin centres for the last three frames (a ring, `ring_pos` the oldest; only the
     /// frames that will be measured are written), the resynthesised signal's band powers,
     /// and the two smoothed trackers.
@@ -409,7 +411,7 @@ impl BankState {
 }
 
 /// One ear's hearing-loss stage.
-pub struct LossStage {
+pub struct LossEar {
     t: Arc<LossTables>,
     framer: StftFramer,
     scratch_fwd: Vec<Complex32>,
@@ -429,7 +431,7 @@ pub struct LossStage {
     pub non_finite_frames: u64,
 }
 
-impl LossStage {
+impl LossEar {
     /// Allocates all state; call from `activate()`.
     pub fn new(sample_rate: f32) -> Self {
         Self::with_tables(LossTables::shared(sample_rate))
@@ -515,7 +517,7 @@ impl LossStage {
 
     /// Process samples in place; `io.len()` must not exceed [`Self::until_frame`]. When the
     /// chunk reaches a frame boundary the frame is processed with `ctl`.
-    pub fn process(&mut self, io: &mut [f32], ctl: &LossControl) {
+    pub fn process(&mut self, io: &mut [f32], ctl: &LossEarControl) {
         if self.framer.push_block(io) {
             self.process_frame(ctl);
         }
@@ -526,7 +528,7 @@ impl LossStage {
     /// over the smearing matrix serves both, which halves its cost. The stages must share
     /// their tables and frame phase (built together, reset together); otherwise each is
     /// processed on its own. Bit-identical to processing them separately.
-    pub fn process_stereo(ears: [&mut Self; 2], io: [&mut [f32]; 2], ctl: [&LossControl; 2]) {
+    pub fn process_stereo(ears: [&mut Self; 2], io: [&mut [f32]; 2], ctl: [&LossEarControl; 2]) {
         let [a, b] = ears;
         let [io_a, io_b] = io;
         let paired = Arc::ptr_eq(&a.t, &b.t)
@@ -574,7 +576,7 @@ impl LossStage {
         }
     }
 
-    fn process_frame(&mut self, ctl: &LossControl) {
+    fn process_frame(&mut self, ctl: &LossEarControl) {
         let t = Arc::clone(&self.t);
         if self.begin_frame(&t, ctl) {
             self.finish_frame(&t, ctl, false);
@@ -583,7 +585,7 @@ impl LossStage {
 
     /// Frame start: window, FFT, analysis. Returns false when the frame is already finished
     /// (the neutral fast path).
-    fn begin_frame(&mut self, t: &LossTables, ctl: &LossControl) -> bool {
+    fn begin_frame(&mut self, t: &LossTables, ctl: &LossEarControl) -> bool {
         let n = self.framer.frame_len();
         self.framer.frame_into(&t.window, &mut self.time[..n]);
         let neutral = ctl.audiogram == Audiogram::NORMAL && ctl.smear_weights()[0] >= 1.0;
@@ -611,7 +613,7 @@ impl LossStage {
 
     /// Frame end: smearing (unless `smeared` already holds the matrix product), bands,
     /// recruitment, recombination, inverse FFT, overlap-add.
-    fn finish_frame(&mut self, t: &LossTables, ctl: &LossControl, smeared: bool) {
+    fn finish_frame(&mut self, t: &LossTables, ctl: &LossEarControl, smeared: bool) {
         let n = self.framer.frame_len();
         let smear_w = ctl.smear_weights();
         let degree = degree_weights(ctl.audiogram.msbg_degree_db());
@@ -732,7 +734,7 @@ impl LossStage {
     /// (a severe smear: 6 kHz tone's band −5.5 dB where the estimate says −4.1 dB, as in
     /// MSBG).
     #[inline(never)]
-    fn level_correction(&mut self, t: &LossTables, b: usize, ctl: &LossControl) {
+    fn level_correction(&mut self, t: &LossTables, b: usize, ctl: &LossEarControl) {
         let st = &mut self.banks[b];
         let m = st.band_power.len();
         if !st.active {
@@ -795,7 +797,7 @@ impl LossStage {
     /// 4. Envelopes (MSBG's envelope low-pass at the frame rate) and recruitment gains of
     ///    bank `b`.
     #[inline(never)]
-    fn recruitment_gains(&mut self, t: &LossTables, b: usize, ctl: &LossControl) {
+    fn recruitment_gains(&mut self, t: &LossTables, b: usize, ctl: &LossEarControl) {
         let table = &t.banks[b];
         let state = &mut self.banks[b];
         let rms1 = ctl.calibration.rms1_db_spl();
@@ -1137,13 +1139,13 @@ mod tests {
     fn a_tone_counts_as_one_component_and_noise_as_many() {
         use crate::audiogram::Preset;
         let fs = 44100.0;
-        let ctl = LossControl {
+        let ctl = LossEarControl {
             audiogram: Preset::Severe.audiogram(),
-            ..LossControl::default()
+            ..LossEarControl::default()
         };
         // The severe bank (index 2), the channel at 1.5 kHz: 3 ERB ≈ 500 Hz wide.
         let count = |x: &[f32]| {
-            let mut st = LossStage::new(fs);
+            let mut st = LossEar::new(fs);
             let mut io = x.to_vec();
             let mut pos = 0;
             while pos < io.len() {
@@ -1196,9 +1198,9 @@ mod tests {
                 })
                 .collect::<Vec<f32>>()
         };
-        let ctl = |p: Preset| LossControl {
+        let ctl = |p: Preset| LossEarControl {
             audiogram: p.audiogram(),
-            ..LossControl::default()
+            ..LossEarControl::default()
         };
         // Same smearing (joint pass), and different smearing (separate passes).
         for (cl, cr) in [
@@ -1208,7 +1210,7 @@ mod tests {
             let (xl, xr) = (signal(1), signal(2));
             let mut apart = [xl.clone(), xr.clone()];
             for (buf, c) in apart.iter_mut().zip([&cl, &cr]) {
-                let mut st = LossStage::new(fs);
+                let mut st = LossEar::new(fs);
                 let mut pos = 0;
                 while pos < buf.len() {
                     let n = (buf.len() - pos).min(st.until_frame()).min(37);
@@ -1216,12 +1218,12 @@ mod tests {
                     pos += n;
                 }
             }
-            let (mut a, mut b) = (LossStage::new(fs), LossStage::new(fs));
+            let (mut a, mut b) = (LossEar::new(fs), LossEar::new(fs));
             let (mut yl, mut yr) = (xl.clone(), xr.clone());
             let mut pos = 0;
             while pos < yl.len() {
                 let n = (yl.len() - pos).min(a.until_frame()).min(37);
-                LossStage::process_stereo(
+                LossEar::process_stereo(
                     [&mut a, &mut b],
                     [&mut yl[pos..pos + n], &mut yr[pos..pos + n]],
                     [&cl, &cr],

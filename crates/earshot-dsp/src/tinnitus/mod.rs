@@ -28,9 +28,11 @@ pub mod tone;
 
 use crate::audiogram::Audiogram;
 use crate::calibration::Calibration;
+use crate::hearing::Hearing;
 use crate::hearing_threshold::normal_threshold_db_spl;
 use crate::simd::{Portable, Vector};
 use crate::smoother::Smoother;
+use crate::stage::Stage;
 use atomic_float::AtomicF32;
 use exposure::Exposure;
 use intermittency::Intermittency;
@@ -94,7 +96,7 @@ impl TinnitusEar {
 
 /// The generator's settings (plain targets; smoothed inside).
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct TinnitusControl {
+pub struct TinnitusControls {
     /// 0 = off (costs nothing), 1 = at the set level.
     pub amount: f32,
     pub kind: TinnitusKind,
@@ -117,7 +119,7 @@ pub struct TinnitusControl {
     pub seed: u64,
 }
 
-impl Default for TinnitusControl {
+impl Default for TinnitusControls {
     fn default() -> Self {
         use controls::*;
         Self {
@@ -216,6 +218,7 @@ pub struct Tinnitus {
     mono: Vec<f32>,
     seed: u64,
     running: bool,
+    controls: TinnitusControls,
     pitch_cache: PitchCache,
     meter: Arc<TinnitusMeter>,
 }
@@ -223,7 +226,7 @@ pub struct Tinnitus {
 impl Tinnitus {
     /// `max_block`: the longest block [`Self::process`] will get.
     pub fn new(sample_rate: f32, max_block: usize) -> Self {
-        let c = TinnitusControl::default();
+        let c = TinnitusControls::default();
         let mut t = Self {
             sample_rate,
             tone: Tone::new(sample_rate, c.pitch_hz),
@@ -248,11 +251,12 @@ impl Tinnitus {
             mono: vec![0.0; max_block.max(1)],
             seed: c.seed,
             running: false,
+            controls: c,
             pitch_cache: PitchCache::default(),
             meter: Arc::new(TinnitusMeter::default()),
         };
-        t.set(&c);
-        t.reset();
+        t.set_targets(&c);
+        t.reset_state();
         t
     }
 
@@ -266,7 +270,8 @@ impl Tinnitus {
     }
 
     /// New targets. Continuous values are smoothed; a new seed restarts the random parts.
-    pub fn set(&mut self, c: &TinnitusControl) {
+    fn set_targets(&mut self, c: &TinnitusControls) {
+        self.controls = *c;
         self.amount.set_target(controls::AMOUNT.clamp(c.amount));
         self.level_sl
             .set_target(controls::LEVEL.clamp(c.level_db_sl));
@@ -282,7 +287,12 @@ impl Tinnitus {
     }
 
     /// The ringing's pitch for these settings.
-    fn pitch_for(&self, c: &TinnitusControl, audiograms: [&Audiogram; 2], ear_on: [f32; 2]) -> f32 {
+    fn pitch_for(
+        &self,
+        c: &TinnitusControls,
+        audiograms: [&Audiogram; 2],
+        ear_on: [f32; 2],
+    ) -> f32 {
         if c.matched {
             let (l, r) = (
                 audiograms[0].thresholds_db_hl,
@@ -313,13 +323,13 @@ impl Tinnitus {
     }
 
     /// Whether the ringing is off and has faded out.
-    pub fn is_idle(&self) -> bool {
+    fn idle(&self) -> bool {
         let faded = self.amp.iter().flatten().all(|a| *a < 1e-7);
         self.amount.value() == 0.0 && self.amount.target() == 0.0 && faded
     }
 
     /// Back to the start: same seed, same ringing from here.
-    pub fn reset(&mut self) {
+    fn reset_state(&mut self) {
         self.tone.reset();
         self.poly.reset();
         self.reseed();
@@ -340,9 +350,9 @@ impl Tinnitus {
     /// Adds the ringing to `ears` (1 = mono, 2 = stereo; equal lengths ≤ `max_block`).
     /// `world` is the input the ears were exposed to (for the exposure meter); `audiograms`
     /// the ears' effective audiograms (severity applied).
-    pub fn process(
+    fn render(
         &mut self,
-        c: &TinnitusControl,
+        c: &TinnitusControls,
         world: &[&[f32]],
         ears: &mut [&mut [f32]],
         audiograms: [&Audiogram; 2],
@@ -371,7 +381,7 @@ impl Tinnitus {
             .store(self.exposure.exposure_db(), Relaxed);
         // Idle once the amount is 0 and the amplitude has faded out (not before: cutting a
         // fading ringing would step).
-        if self.is_idle() {
+        if self.idle() {
             for s in self.smoothers() {
                 s.skip(n as u32);
             }
@@ -515,6 +525,45 @@ impl Tinnitus {
                 *v = 0.0;
             }
         }
+    }
+}
+
+impl Stage for Tinnitus {
+    type Controls = TinnitusControls;
+
+    fn prepare(&mut self, sample_rate: f32, max_block: usize) {
+        let (c, meter) = (self.controls, Arc::clone(&self.meter));
+        *self = Self::new(sample_rate, max_block);
+        self.meter = meter;
+        self.set(&c);
+        self.reset();
+    }
+
+    /// Back to the start: same seed, same ringing from here. The smoothers land, but for the
+    /// amount: a ringing that is on fades in from silence (starting at full level would step).
+    fn reset(&mut self) {
+        self.reset_state();
+    }
+
+    fn set(&mut self, c: &TinnitusControls) {
+        self.set_targets(c);
+    }
+
+    fn land(&mut self) {
+        for s in self.smoothers() {
+            let t = s.target();
+            s.reset(t);
+        }
+    }
+
+    fn process(&mut self, hearing: &Hearing, world: &[&[f32]], ears: &mut [&mut [f32]]) {
+        let c = self.controls;
+        let [left, right] = &hearing.audiograms;
+        self.render(&c, world, ears, [left, right], hearing.calibration);
+    }
+
+    fn is_idle(&self) -> bool {
+        self.idle()
     }
 }
 

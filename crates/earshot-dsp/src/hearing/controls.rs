@@ -1,0 +1,40 @@
+//! The hearing's controls: the audiograms, how much of them applies, and the calibration.
+
+use crate::audiogram::RANGE_DB_HL;
+use crate::calibration::{DEFAULT_DB_SPL, RANGE_DB_SPL};
+use crate::control::{Control, Display, Smoothing, Taper};
+
+/// The stages read the hearing once per loss-stage frame (a hop, ≈ 1.45 ms at 44.1 kHz); a
+/// 20 ms ramp spreads a jump over about 14 frames, each gain step then below 1 dB for a 15 dB
+/// jump.
+const RAMP: Smoothing = Smoothing::Ramp(20.0);
+
+/// 0 = normal hearing, 1 = the audiograms as drawn.
+pub const SEVERITY: Control = Control::fraction("Severity", 0.0, RAMP);
+
+/// One audiogram point; the hosts' names carry the ear and frequency ("Left 4 kHz").
+pub const THRESHOLD: Control = Control {
+    name: "Threshold",
+    min: RANGE_DB_HL.0,
+    max: RANGE_DB_HL.1,
+    default: 0.0,
+    unit: " dB HL",
+    taper: Taper::Linear,
+    display: Display::Decimals(1),
+    smoothing: RAMP,
+};
+
+/// dB SPL of a full-scale sine (see `calibration`).
+pub const CALIBRATION: Control = Control {
+    name: "Calibration",
+    min: RANGE_DB_SPL.0,
+    max: RANGE_DB_SPL.1,
+    default: DEFAULT_DB_SPL,
+    unit: " dB SPL",
+    taper: Taper::Linear,
+    display: Display::Decimals(1),
+    smoothing: RAMP,
+};
+
+/// Every control above (the plugin's tests check each host parameter against one).
+pub const ALL: [&Control; 3] = [&SEVERITY, &THRESHOLD, &CALIBRATION];

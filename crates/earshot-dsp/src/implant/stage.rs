@@ -1,0 +1,242 @@
+//! The implant stage as the chain runs it: both ears ([`ImplantEar`]), the smoothing of its
+//! continuous controls, and the crossfade from the loss stage's output by the amount.
+
+use super::carrier::CarrierKind;
+use super::electrodogram::Electrodogram;
+use super::{controls, ImplantEar, ImplantEarControl, EAS_OFF_HZ};
+use crate::hearing::Hearing;
+use crate::smoother::Smoother;
+use crate::stage::Stage;
+use std::sync::Arc;
+
+/// The implant's targets (plain values; the continuous ones are smoothed by the stage).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ImplantControls {
+    /// 0 = off (costs nothing), 1 = the implant only (plus its acoustic low band).
+    pub amount: f32,
+    pub channels: usize,
+    /// n of n-of-m; 0 = all channels.
+    pub maxima: usize,
+    pub rate_pps: f32,
+    pub envelope_hz: f32,
+    pub agc_attack_ms: f32,
+    pub agc_release_ms: f32,
+    pub shift_mm: f32,
+    pub spread: f32,
+    pub carrier: CarrierKind,
+    pub eas_hz: f32,
+}
+
+impl Default for ImplantControls {
+    fn default() -> Self {
+        let c = ImplantEarControl::default();
+        Self {
+            amount: controls::AMOUNT.default,
+            channels: c.channels,
+            maxima: c.maxima,
+            rate_pps: c.rate_pps,
+            envelope_hz: c.envelope_hz,
+            agc_attack_ms: c.agc_attack_ms,
+            agc_release_ms: c.agc_release_ms,
+            shift_mm: c.shift_mm,
+            spread: c.spread,
+            carrier: c.carrier,
+            eas_hz: c.eas_hz,
+        }
+    }
+}
+
+/// Smoothers of the implant's continuous controls.
+#[derive(Clone, Debug)]
+struct Smoothers {
+    amount: Smoother,
+    rate: Smoother,
+    envelope: Smoother,
+    attack: Smoother,
+    release: Smoother,
+    shift: Smoother,
+    spread: Smoother,
+    eas: Smoother,
+}
+
+impl Smoothers {
+    fn new(p: &ImplantControls, fs: f32) -> Self {
+        use controls::*;
+        Self {
+            amount: AMOUNT.smoother(p.amount, fs),
+            rate: RATE.smoother(p.rate_pps, fs),
+            envelope: ENVELOPE.smoother(p.envelope_hz, fs),
+            attack: AGC_ATTACK.smoother(p.agc_attack_ms, fs),
+            release: AGC_RELEASE.smoother(p.agc_release_ms, fs),
+            shift: SHIFT.smoother(p.shift_mm, fs),
+            spread: SPREAD.smoother(p.spread, fs),
+            eas: EAS.smoother(p.eas_hz, fs),
+        }
+    }
+
+    fn all(&mut self) -> [&mut Smoother; 8] {
+        [
+            &mut self.amount,
+            &mut self.rate,
+            &mut self.envelope,
+            &mut self.attack,
+            &mut self.release,
+            &mut self.shift,
+            &mut self.spread,
+            &mut self.eas,
+        ]
+    }
+
+    fn set(&mut self, p: &ImplantControls) {
+        use controls::*;
+        self.amount.set_target(AMOUNT.clamp(p.amount));
+        self.rate.set_target(RATE.clamp(p.rate_pps));
+        self.envelope.set_target(ENVELOPE.clamp(p.envelope_hz));
+        self.attack.set_target(AGC_ATTACK.clamp(p.agc_attack_ms));
+        self.release.set_target(AGC_RELEASE.clamp(p.agc_release_ms));
+        self.shift.set_target(SHIFT.clamp(p.shift_mm));
+        self.spread.set_target(SPREAD.clamp(p.spread));
+        self.eas.set_target(EAS.clamp(p.eas_hz));
+    }
+}
+
+/// Both ears' implant stages. Each ear's loss-stage output becomes
+/// (1 − amount) · loss + amount · implant(world, loss).
+pub struct Implant {
+    ears: [ImplantEar; 2],
+    smoothers: Smoothers,
+    controls: ImplantControls,
+    /// Whether the ears ran in the previous chunk (else they are reset first).
+    running: bool,
+    scratch: Vec<f32>,
+    /// The left (or mono) ear's stimulation frames, for the editor.
+    electrodogram: Arc<Electrodogram>,
+}
+
+impl Implant {
+    /// For chunks of up to `max_block` samples; the left ear's frames go to `electrodogram`.
+    pub fn new(
+        sample_rate: f32,
+        max_block: usize,
+        c: &ImplantControls,
+        electrodogram: Arc<Electrodogram>,
+    ) -> Self {
+        let mut i = Self {
+            ears: [ImplantEar::new(sample_rate), ImplantEar::new(sample_rate)],
+            smoothers: Smoothers::new(c, sample_rate),
+            controls: *c,
+            running: false,
+            scratch: vec![0.0; max_block.max(1)],
+            electrodogram,
+        };
+        i.set(c);
+        i.reset();
+        i
+    }
+
+    /// The left (or mono) ear's electrodogram, readable from any thread without locks.
+    pub fn electrodogram(&self) -> &Arc<Electrodogram> {
+        &self.electrodogram
+    }
+
+    /// True while nothing of the loss stage reaches the ears: the implant alone is heard
+    /// (amount settled at 1) and the acoustic crossover is off.
+    pub fn replaces_acoustic(&self) -> bool {
+        let (a, eas) = (&self.smoothers.amount, &self.smoothers.eas);
+        a.value() == 1.0
+            && a.target() == 1.0
+            && eas.value() <= EAS_OFF_HZ
+            && eas.target() <= EAS_OFF_HZ
+    }
+
+    /// The ears' control for the current chunk.
+    fn ear_control(&self, hearing: &Hearing) -> ImplantEarControl {
+        let (s, c) = (&self.smoothers, &self.controls);
+        ImplantEarControl {
+            channels: c.channels,
+            maxima: c.maxima,
+            rate_pps: s.rate.value(),
+            envelope_hz: s.envelope.value(),
+            agc_attack_ms: s.attack.value(),
+            agc_release_ms: s.release.value(),
+            shift_mm: s.shift.value(),
+            spread: s.spread.value(),
+            carrier: c.carrier,
+            eas_hz: s.eas.value(),
+            calibration: hearing.calibration,
+        }
+    }
+}
+
+impl Stage for Implant {
+    type Controls = ImplantControls;
+
+    fn prepare(&mut self, sample_rate: f32, max_block: usize) {
+        let e = Arc::clone(&self.electrodogram);
+        *self = Self::new(sample_rate, max_block, &self.controls, e);
+    }
+
+    fn reset(&mut self) {
+        for e in &mut self.ears {
+            e.reset();
+        }
+        self.running = false;
+        self.land();
+    }
+
+    fn set(&mut self, c: &ImplantControls) {
+        self.smoothers.set(c);
+        self.controls = *c;
+    }
+
+    fn land(&mut self) {
+        for s in self.smoothers.all() {
+            let t = s.target();
+            s.reset(t);
+        }
+    }
+
+    /// Skipped entirely (bit for bit) while the amount is 0.
+    fn process(&mut self, hearing: &Hearing, world: &[&[f32]], ears: &mut [&mut [f32]]) {
+        let n = ears.iter().map(|e| e.len()).min().unwrap_or(0);
+        if self.is_idle() {
+            for s in self.smoothers.all() {
+                s.skip(n as u32);
+            }
+            self.running = false;
+            return;
+        }
+        if !self.running {
+            // Coming back from off: start from silence, not from stale state.
+            for e in &mut self.ears {
+                e.reset();
+            }
+            self.running = true;
+        }
+        let start = self.smoothers.amount.value();
+        for s in self.smoothers.all() {
+            s.skip(n as u32);
+        }
+        let end = self.smoothers.amount.value();
+        let ctl = self.ear_control(hearing);
+        for (ch, (loss, input)) in ears.iter_mut().zip(world).enumerate() {
+            let loss = &mut loss[..n];
+            let out = &mut self.scratch[..n];
+            let sink = (ch == 0).then_some(&*self.electrodogram);
+            self.ears[ch].process(&input[..n], loss, out, &ctl, sink);
+            // The amount ramps linearly across the chunk (as its smoother did).
+            let step = (end - start) / n as f32;
+            // Weighted so that amount 1 gives the implant's output exactly, whatever the
+            // loss stage left (or did not run).
+            for (i, (l, c)) in loss.iter_mut().zip(out.iter()).enumerate() {
+                let a = start + step * (i + 1) as f32;
+                *l = (1.0 - a) * *l + a * c;
+            }
+        }
+    }
+
+    fn is_idle(&self) -> bool {
+        let a = &self.smoothers.amount;
+        a.value() == 0.0 && a.target() == 0.0
+    }
+}
