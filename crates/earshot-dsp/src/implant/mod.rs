@@ -443,6 +443,19 @@ impl ImplantEar {
         self.eas_s = [[0.0; 2]; 2];
     }
 
+    /// The discrete switches at their targets at once: `channels` electrodes carrying
+    /// `carrier`, no crossfade pending. With [`Self::reset`], a stage that starts the same
+    /// whatever it played before. Heap-free.
+    pub fn land(&mut self, channels: usize, carrier: CarrierKind) {
+        let channels = channels.clamp(1, MAX_CHANNELS);
+        let active = &mut self.procs[self.active];
+        if active.channels() != channels {
+            *active = Processor::with_simd(channels, self.sample_rate, active.avx2);
+        }
+        active.set_kind(carrier);
+        self.fade = 1.0;
+    }
+
     fn set_eas(&mut self, hz: f32) {
         let hz = hz.clamp(EAS_OFF_HZ, 0.4 * self.sample_rate);
         if hz != self.eas_hz {

@@ -189,10 +189,14 @@ impl Stage for Implant {
         self.controls = *c;
     }
 
+    /// The smoothers, the channel count and the carrier all land on their targets.
     fn land(&mut self) {
         for s in self.smoothers.all() {
             let t = s.target();
             s.reset(t);
+        }
+        for e in &mut self.ears {
+            e.land(self.controls.channels, self.controls.carrier);
         }
     }
 
@@ -207,9 +211,12 @@ impl Stage for Implant {
             return;
         }
         if !self.running {
-            // Coming back from off: start from silence, not from stale state.
+            // Coming back from off: start from silence in the current settings, not from
+            // stale state.
+            let c = &self.controls;
             for e in &mut self.ears {
                 e.reset();
+                e.land(c.channels, c.carrier);
             }
             self.running = true;
         }

@@ -34,8 +34,9 @@ fn flag(b: bool) -> f32 {
     }
 }
 
-/// Both ears' loss stages. Chunks must end at or before the next frame
-/// ([`Loss::until_frame`]): the controls are read once per frame.
+/// Both ears' loss stages. The controls are read once per chunk and hold for the frames in
+/// it: the engine ends its chunks at frames ([`Loss::until_frame`]), so each frame gets its
+/// own.
 pub struct Loss {
     ears: [LossEar; 2],
     recruitment: Smoother,
@@ -145,17 +146,25 @@ impl Stage for Loss {
                 e.reset();
             }
         }
-        match ears {
-            [left, right, ..] => {
-                let [ear_l, ear_r] = &mut self.ears;
-                LossEar::process_stereo(
-                    [ear_l, ear_r],
-                    [&mut left[..n], &mut right[..n]],
-                    [&ctl[0], &ctl[1]],
-                );
+        // Pieces that end at frame boundaries (the engine's chunks already do): the frames
+        // in one chunk share its controls.
+        let mut pos = 0;
+        while pos < n {
+            let len = (n - pos).min(self.until_frame());
+            let span = pos..pos + len;
+            match ears {
+                [left, right, ..] => {
+                    let [ear_l, ear_r] = &mut self.ears;
+                    LossEar::process_stereo(
+                        [ear_l, ear_r],
+                        [&mut left[span.clone()], &mut right[span]],
+                        [&ctl[0], &ctl[1]],
+                    );
+                }
+                [mono] => self.ears[0].process(&mut mono[span], &ctl[0]),
+                [] => {}
             }
-            [mono] => self.ears[0].process(&mut mono[..n], &ctl[0]),
-            [] => {}
+            pos += len;
         }
     }
 
