@@ -2,7 +2,7 @@
 //! and automation refer to them) and units shown in the host. `EarshotParams::engine_params`
 //! is the only mapping to the DSP core.
 
-use crate::dsp::audiogram::{Audiogram, Preset, POINTS, STANDARD_HZ};
+use crate::dsp::audiogram::{frequency_label, Audiogram, Preset, POINTS, STANDARD_HZ};
 use crate::dsp::body::{self, BodyControls};
 use crate::dsp::control::{Control, Display, Taper};
 use crate::dsp::implant::carrier::CarrierKind;
@@ -195,14 +195,6 @@ pub struct AudiogramParams {
     pub hl_6k: FloatParam,
     #[id = "hl_8k"]
     pub hl_8k: FloatParam,
-}
-
-fn frequency_label(hz: f32) -> String {
-    if hz >= 1000.0 {
-        format!("{} kHz", hz / 1000.0)
-    } else {
-        format!("{hz} Hz")
-    }
 }
 
 impl AudiogramParams {

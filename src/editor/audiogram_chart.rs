@@ -5,7 +5,7 @@
 //! records the drag as one automation gesture. With the ears linked, both ears move together.
 //! The curve in effect (severity applied, or the story's audiogram) is drawn over it.
 
-use crate::dsp::audiogram::{Audiogram, POINTS, RANGE_DB_HL, STANDARD_HZ};
+use crate::dsp::audiogram::{Audiogram, WhoGrade, POINTS, RANGE_DB_HL, STANDARD_HZ};
 use crate::params::EarshotParams;
 use egui::{pos2, Color32, FontId, Pos2, Rect, Sense, Shape, Stroke, Ui, Vec2};
 use nice_plug::prelude::*;
@@ -173,14 +173,9 @@ pub fn show(
     painter.rect_filled(g.plot, 2.0, visuals.extreme_bg_color);
 
     // WHO 2021 grade bands as faint tints (thresholds of the better ear's PTA, dB HL).
-    for (lo, hi, name) in [
-        (20.0, 35.0, "mild"),
-        (35.0, 50.0, "moderate"),
-        (50.0, 65.0, "mod. severe"),
-        (65.0, 80.0, "severe"),
-        (80.0, 95.0, "profound"),
-        (95.0, RANGE_DB_HL.1, "complete"),
-    ] {
+    for grade in WhoGrade::ALL.into_iter().skip(1) {
+        let (lo, hi) = grade.range_db_hl();
+        let (hi, name) = (hi.min(RANGE_DB_HL.1), grade.short_name());
         let band = Rect::from_x_y_ranges(g.plot.x_range(), g.y(lo)..=g.y(hi));
         let shade = (lo / RANGE_DB_HL.1 * 40.0) as u8;
         painter.rect_filled(band, 0.0, Color32::from_black_alpha(shade));

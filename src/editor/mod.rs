@@ -287,13 +287,7 @@ impl EarshotApp {
 }
 
 /// A frequency as the views' axes label it: "250", "1k", "1.5k".
-pub fn hz_label(hz: f32) -> String {
-    if hz >= 1000.0 {
-        format!("{}k", hz / 1000.0)
-    } else {
-        format!("{hz:.0}")
-    }
-}
+pub use crate::dsp::audiogram::axis_label as hz_label;
 
 /// One ear's figures in the grid: as drawn on the chart, and as in effect now.
 fn ear_row(ui: &mut Ui, name: &str, color: Color32, drawn: &Audiogram, now: &Audiogram) {

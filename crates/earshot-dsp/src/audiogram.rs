@@ -23,6 +23,24 @@ impl Default for Audiogram {
     }
 }
 
+/// A frequency as hosts and lists name it: "250 Hz", "1.5 kHz".
+pub fn frequency_label(hz: f32) -> String {
+    if hz >= 1000.0 {
+        format!("{} kHz", hz / 1000.0)
+    } else {
+        format!("{hz} Hz")
+    }
+}
+
+/// A frequency as axes label it: "250", "1k", "1.5k".
+pub fn axis_label(hz: f32) -> String {
+    if hz >= 1000.0 {
+        format!("{}k", hz / 1000.0)
+    } else {
+        format!("{hz:.0}")
+    }
+}
+
 /// WHO World Report on Hearing (2021) grades, from the better ear's 4-frequency average
 /// (500, 1000, 2000, 4000 Hz).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -37,17 +55,34 @@ pub enum WhoGrade {
 }
 
 impl WhoGrade {
+    pub const ALL: [WhoGrade; 7] = [
+        Self::Normal,
+        Self::Mild,
+        Self::Moderate,
+        Self::ModeratelySevere,
+        Self::Severe,
+        Self::Profound,
+        Self::Complete,
+    ];
+
+    /// Where each grade starts, dB HL of the 4-frequency pure-tone average (WHO 2021,
+    /// table 1); each ends where the next starts.
+    const FROM_DB_HL: [f32; 7] = [f32::NEG_INFINITY, 20.0, 35.0, 50.0, 65.0, 80.0, 95.0];
+
     /// Grade for a 4-frequency pure-tone average in dB HL (WHO 2021, table 1).
     pub fn from_pta(pta_db_hl: f32) -> Self {
-        match pta_db_hl {
-            x if x < 20.0 => Self::Normal,
-            x if x < 35.0 => Self::Mild,
-            x if x < 50.0 => Self::Moderate,
-            x if x < 65.0 => Self::ModeratelySevere,
-            x if x < 80.0 => Self::Severe,
-            x if x < 95.0 => Self::Profound,
-            _ => Self::Complete,
-        }
+        let i = Self::FROM_DB_HL.iter().rposition(|&from| pta_db_hl >= from);
+        Self::ALL[i.unwrap_or(0)]
+    }
+
+    /// The pure-tone averages of this grade, dB HL: from (inclusive) … to (exclusive).
+    pub fn range_db_hl(self) -> (f32, f32) {
+        let i = self as usize;
+        let to = Self::FROM_DB_HL
+            .get(i + 1)
+            .copied()
+            .unwrap_or(f32::INFINITY);
+        (Self::FROM_DB_HL[i], to)
     }
 
     pub fn name(self) -> &'static str {
@@ -59,6 +94,15 @@ impl WhoGrade {
             Self::Severe => "severe",
             Self::Profound => "profound",
             Self::Complete => "complete or total",
+        }
+    }
+
+    /// The name where space is short (a chart's band label).
+    pub fn short_name(self) -> &'static str {
+        match self {
+            Self::ModeratelySevere => "mod. severe",
+            Self::Complete => "complete",
+            g => g.name(),
         }
     }
 }
@@ -287,6 +331,21 @@ mod tests {
         let better = Audiogram::new([30.0; POINTS]);
         let worse = Audiogram::new([90.0; POINTS]);
         assert_eq!(better_ear_grade(&better, &worse), WhoGrade::Mild);
+        // Each grade's range maps back to it at both ends.
+        for grade in WhoGrade::ALL.into_iter().skip(1) {
+            let (from, to) = grade.range_db_hl();
+            assert_eq!(WhoGrade::from_pta(from), grade);
+            assert_eq!(WhoGrade::from_pta(to.min(200.0) - 0.01), grade);
+        }
+    }
+
+    #[test]
+    fn frequencies_are_labelled_as_audiologists_do() {
+        assert_eq!(frequency_label(125.0), "125 Hz");
+        assert_eq!(frequency_label(1500.0), "1.5 kHz");
+        assert_eq!(axis_label(125.0), "125");
+        assert_eq!(axis_label(1000.0), "1k");
+        assert_eq!(axis_label(16000.0), "16k");
     }
 
     #[test]

@@ -232,7 +232,8 @@ pub fn apply(manual: &EngineParams, position: f32) -> EngineParams {
     p.tinnitus.duty = s.tinnitus_duty;
     p.tinnitus.exposure = s.tinnitus_exposure;
     p.implant.amount = s.implant_amount;
-    p.implant.channels = s.implant_channels.round().clamp(1.0, 22.0) as usize;
+    let most = crate::implant::greenwood::MAX_CHANNELS as f32;
+    p.implant.channels = s.implant_channels.round().clamp(1.0, most) as usize;
     p.implant.shift_mm = s.implant_shift_mm;
     p.implant.carrier = s.implant_carrier;
     p.body.amount = s.body_amount;

@@ -73,11 +73,7 @@ fn spectrogram(audio: &Audio) -> (Vec<Vec<f64>>, Vec<f64>) {
 }
 
 fn hz_label(f: f64) -> String {
-    if f >= 1000.0 {
-        format!("{}k", f / 1000.0)
-    } else {
-        format!("{f:.0}")
-    }
+    earshot::dsp::audiogram::axis_label(f as f32)
 }
 
 /// Dark blue → yellow ("viridis"-like) for 0…1.

@@ -156,8 +156,11 @@ fn manual_smear_weights(amount: f32) -> [f32; 4] {
     w
 }
 
+/// Hops per analysis frame: MSBG's 256-sample frame over its 64-sample hop.
+pub const FRAME_HOPS: usize = 4;
+
 /// STFT sizes for a sample rate: hop ≈ 64 samples at 44.1 kHz scaled, with small prime factors
-/// only (fast FFTs), frame = 4 hops, FFT = 2 frames.
+/// only (fast FFTs), frame = [`FRAME_HOPS`] hops, FFT = 2 frames.
 pub fn hop_for(sample_rate: f32) -> usize {
     let target = MSBG_HOP_44K * sample_rate as f64 / 44100.0;
     let smooth = |mut n: usize| {
@@ -182,7 +185,7 @@ pub fn hop_for(sample_rate: f32) -> usize {
 
 /// Latency of the loss stage at `sample_rate`, samples.
 pub fn latency_for(sample_rate: f32) -> usize {
-    4 * hop_for(sample_rate)
+    FRAME_HOPS * hop_for(sample_rate)
 }
 
 /// Everything a loss stage needs that depends only on the sample rate: FFT plans, ear filter,
@@ -268,7 +271,7 @@ impl LossTables {
     /// Build the tables for `sample_rate` (≈ 0.3 s: three SVDs). Prefer [`Self::shared`].
     pub fn new(sample_rate: f32) -> Self {
         let hop = hop_for(sample_rate);
-        let n = 4 * hop;
+        let n = FRAME_HOPS * hop;
         let nfft = 2 * n;
         let bins = nfft / 2 + 1;
         let fs = sample_rate as f64;
@@ -459,7 +462,7 @@ impl LossEar {
             }
         };
         Self {
-            framer: StftFramer::new(4 * t.hop),
+            framer: StftFramer::new(FRAME_HOPS * t.hop),
             scratch_fwd: t.r2c.make_scratch_vec(),
             scratch_inv: t.c2r.make_scratch_vec(),
             time: vec![0.0; t.nfft],

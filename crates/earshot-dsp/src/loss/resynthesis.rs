@@ -48,7 +48,7 @@ pub struct Resynthesis {
 
 impl Resynthesis {
     pub fn new(t: &LossTables) -> Self {
-        let n = 4 * t.hop;
+        let n = super::FRAME_HOPS * t.hop;
         Self {
             ola: vec![0.0; n],
             history: vec![0.0; n],
@@ -91,7 +91,7 @@ impl Resynthesis {
     /// frames analyse the finished signal: then `analysed` is set and `power` holds its bin
     /// powers.
     pub fn push_and_analyse(&mut self, t: &LossTables, smeared: &[Complex32]) {
-        let n = 4 * t.hop;
+        let n = super::FRAME_HOPS * t.hop;
         let hop = t.hop;
         self.spec.copy_from_slice(smeared);
         t.inverse(&mut self.spec, &mut self.time, &mut self.scratch_inv);

@@ -26,7 +26,7 @@ pub mod pitch;
 pub mod pulsatile;
 pub mod tone;
 
-use crate::audiogram::Audiogram;
+use crate::audiogram::{Audiogram, POINTS};
 use crate::calibration::Calibration;
 use crate::hearing::Hearing;
 use crate::hearing_threshold::normal_threshold_db_spl;
@@ -183,7 +183,7 @@ fn amp_decay(k: f32, n: usize) -> [Vec<f32>; 2] {
 /// What the pitch and the ears' thresholds there depend on.
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct PitchKey {
-    thresholds: [[f32; 9]; 2],
+    thresholds: [[f32; POINTS]; 2],
     matched: bool,
     ear_on: [f32; 2],
     pitch_hz: f32,
@@ -298,9 +298,9 @@ impl Tinnitus {
                 audiograms[0].thresholds_db_hl,
                 audiograms[1].thresholds_db_hl,
             );
-            let mut t = [0.0f32; 9];
+            let mut t = [0.0f32; POINTS];
             let w = ear_on[0] + ear_on[1];
-            for i in 0..9 {
+            for i in 0..POINTS {
                 t[i] = (ear_on[0] * l[i] + ear_on[1] * r[i]) / w.max(1.0);
             }
             pitch::matched_pitch_hz(&Audiogram::new(t))
