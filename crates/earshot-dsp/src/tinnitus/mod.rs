@@ -368,28 +368,11 @@ impl Tinnitus {
             return;
         }
         // Exposure runs always, so a ringing switched on after a loud passage swells.
-        let loudest = world
-            .iter()
-            .map(|w| {
-                let w = &w[..n.min(w.len())];
-                Portable::dot(w, w) / n as f32
-            })
-            .fold(0.0f32, f32::max);
-        self.exposure.advance(loudest, n, cal, c.exposure_decay_s);
-        self.meter
-            .exposure_db
-            .store(self.exposure.exposure_db(), Relaxed);
+        self.expose(world, n, cal, c.exposure_decay_s);
         // Idle once the amount is 0 and the amplitude has faded out (not before: cutting a
         // fading ringing would step).
         if self.idle() {
-            for s in self.smoothers() {
-                s.skip(n as u32);
-            }
-            self.running = false;
-            self.amp = [[0.0; 2]; 2];
-            for l in &self.meter.level {
-                l.store(0.0, Relaxed);
-            }
+            self.stay_idle(n);
             return;
         }
         let starting = !self.running;
@@ -398,9 +381,49 @@ impl Tinnitus {
             self.running = true;
         }
         let mono = ears.len() == 1;
-        // Pitch: matched to the ears that ring (their mean audiogram), or free; and the
-        // ears' impaired thresholds there. Recomputed only when what they depend on changes.
         let ear_on = if mono { [1.0, 0.0] } else { c.ear.gains() };
+        let pitch = self.pitch(c, audiograms, ear_on);
+        self.tune(pitch, c, starting);
+        self.source(c.kind, n);
+        let target = self.levels(c, ears, n, pitch, cal, mono);
+        self.add_to(ears, n, target);
+    }
+
+    /// The exposure meter over the loudest ear of the world.
+    fn expose(&mut self, world: &[&[f32]], n: usize, cal: Calibration, decay_s: f32) {
+        let loudest = world
+            .iter()
+            .map(|w| {
+                let w = &w[..n.min(w.len())];
+                Portable::dot(w, w) / n as f32
+            })
+            .fold(0.0f32, f32::max);
+        self.exposure.advance(loudest, n, cal, decay_s);
+        self.meter
+            .exposure_db
+            .store(self.exposure.exposure_db(), Relaxed);
+    }
+
+    /// An idle block: the controls move on, nothing sounds.
+    fn stay_idle(&mut self, n: usize) {
+        for s in self.smoothers() {
+            s.skip(n as u32);
+        }
+        self.running = false;
+        self.amp = [[0.0; 2]; 2];
+        for l in &self.meter.level {
+            l.store(0.0, Relaxed);
+        }
+    }
+
+    /// The pitch: matched to the ears that ring (their mean audiogram), or free; with the
+    /// ears' impaired thresholds there. Recomputed only when what they depend on changes.
+    fn pitch(
+        &mut self,
+        c: &TinnitusControls,
+        audiograms: [&Audiogram; 2],
+        ear_on: [f32; 2],
+    ) -> f32 {
         let key = PitchKey {
             thresholds: [
                 audiograms[0].thresholds_db_hl,
@@ -418,7 +441,11 @@ impl Tinnitus {
                 threshold_db_spl: [0, 1].map(|ch| level_db_spl(0.0, pitch, audiograms[ch])),
             };
         }
-        let pitch = self.pitch_cache.pitch;
+        self.pitch_cache.pitch
+    }
+
+    /// The generators at `pitch` (gliding there, or at once for a ringing that starts).
+    fn tune(&mut self, pitch: f32, c: &TinnitusControls, starting: bool) {
         self.tone.set(pitch, c.wobble_cents);
         self.poly.set(pitch, c.wobble_cents);
         self.noise.set(pitch, c.bandwidth_oct);
@@ -431,14 +458,18 @@ impl Tinnitus {
             self.pulse.band.land();
         }
         self.meter.pitch_hz.store(pitch, Relaxed);
-        // The source, at unit level, through the kind crossfade.
+    }
+
+    /// The source into `mono`, at unit level, through the kind crossfade and the
+    /// intermittency gate.
+    fn source(&mut self, kind: TinnitusKind, n: usize) {
         let buf = &mut self.mono[..n];
         buf.fill(0.0);
         let fade = n as f32 / (KIND_FADE_MS * 0.001 * self.sample_rate);
         for k in TinnitusKind::ALL {
             let i = k.index();
             let from = self.kind_pos[i];
-            let to = if k == c.kind {
+            let to = if k == kind {
                 (from + fade).min(1.0)
             } else {
                 (from - fade).max(0.0)
@@ -460,7 +491,19 @@ impl Tinnitus {
         self.pulse.band.flush_tiny();
         self.gate.apply(buf);
         self.meter.gate.store(self.gate.value(), Relaxed);
-        // Per ear: level, exposure swell, masking, amount, ear choice.
+    }
+
+    /// Each ear's amplitude target for this block: level above the ear's threshold,
+    /// exposure swell, masking by what the ears hear, amount, ear choice.
+    fn levels(
+        &mut self,
+        c: &TinnitusControls,
+        ears: &[&mut [f32]],
+        n: usize,
+        pitch: f32,
+        cal: Calibration,
+        mono: bool,
+    ) -> [f32; 2] {
         let amount = self.amount.skip(n as u32);
         let sl = self.level_sl.skip(n as u32);
         let ear_g = [
@@ -471,7 +514,7 @@ impl Tinnitus {
         let ringing = self.pitch_cache.threshold_db_spl.map(|t| t + sl + boost);
         let duck = if c.masking > 0.0 {
             self.masking.set_centre(pitch);
-            match &ears[..] {
+            match ears {
                 [l, r, ..] => self.masking.analyse([&l[..n], &r[..n]]),
                 [m] => self.masking.analyse([&m[..n], &m[..n]]),
                 [] => {}
@@ -488,13 +531,20 @@ impl Tinnitus {
             target[ch] = amplitude(ringing[ch] - duck[ch], cal) * amount * g;
             self.meter.level[ch].store(target[ch] * self.gate.value(), Relaxed);
         }
+        target
+    }
+
+    /// Adds the source to the ears, each at an amplitude that follows its `target` through
+    /// the two one-poles.
+    fn add_to(&mut self, ears: &mut [&mut [f32]], n: usize, target: [f32; 2]) {
         // The two one-poles in closed form (no recursion in the loop, so it vectorises):
         // after i steps towards a constant target T, with e₁, e₂ the stages' distances from T
         // at the block's start and r = 1 − k, stage 2 is T + rⁱ·e₂ + i·k·rⁱ·e₁.
+        let buf = &self.mono[..n];
         let [p, q] = &self.amp_decay;
         let (p, q) = (&p[..n], &q[..n]);
         let e = [0, 1].map(|ch| [self.amp[ch][0] - target[ch], self.amp[ch][1] - target[ch]]);
-        match &mut ears[..] {
+        match ears {
             [l, r, ..] => {
                 for (((y0, y1), s), (p, q)) in l[..n]
                     .iter_mut()
