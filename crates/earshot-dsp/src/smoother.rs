@@ -86,9 +86,84 @@ impl Smoother {
     }
 }
 
+/// `N` values each through two cascaded one-poles (y₁ += (x − y₁)·k, y₂ += (y₁ − y₂)·k):
+/// a path with no corners, for levels that scale a tone (a corner in a tone's envelope is a
+/// click). The body layer steps it per sample; the tinnitus uses its closed form
+/// ([`Self::decay_table`]) so its loop vectorises.
+#[derive(Clone, Copy, Debug)]
+pub struct TwoPole<const N: usize> {
+    /// Stage 1 and stage 2 (the output).
+    pub stages: [[f32; N]; 2],
+    k: f32,
+}
+
+impl<const N: usize> TwoPole<N> {
+    /// Each one-pole covers 1 − 1/e of a step in `ms` ([`one_pole`]).
+    pub fn new(ms: f32, sample_rate: f32) -> Self {
+        Self {
+            stages: [[0.0; N]; 2],
+            k: one_pole(ms, sample_rate),
+        }
+    }
+
+    pub fn coefficient(&self) -> f32 {
+        self.k
+    }
+
+    /// Both stages at `v` (no movement left).
+    pub fn land(&mut self, v: [f32; N]) {
+        self.stages = [v; 2];
+    }
+
+    /// One sample towards `target`; the output.
+    #[inline(always)]
+    pub fn step(&mut self, target: [f32; N]) -> [f32; N] {
+        let [s1, s2] = &mut self.stages;
+        for i in 0..N {
+            s1[i] += (target[i] - s1[i]) * self.k;
+            s2[i] += (s1[i] - s2[i]) * self.k;
+        }
+        *s2
+    }
+
+    /// Whether both stages are within `eps` of `target`.
+    pub fn settled_at(&self, target: &[f32; N], eps: f32) -> bool {
+        self.stages
+            .iter()
+            .all(|s| s.iter().zip(target).all(|(v, t)| (v - t).abs() < eps))
+    }
+
+    /// The closed form for steps i = 1…`n` towards a constant target T: with e₁, e₂ the
+    /// stages' distances from T at the start and r = 1 − k, stage 2 is T + rⁱ·e₂ + i·k·rⁱ·e₁
+    /// and stage 1 T + rⁱ·e₁. Returns [rⁱ, i·k·rⁱ] (computed in f64).
+    pub fn decay_table(&self, n: usize) -> [Vec<f32>; 2] {
+        let (k, r) = (self.k as f64, 1.0 - self.k as f64);
+        let p: Vec<f32> = (1..=n).map(|i| r.powi(i as i32) as f32).collect();
+        let q = (1..=n)
+            .map(|i| (i as f64 * k * r.powi(i as i32)) as f32)
+            .collect();
+        [p, q]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn two_pole_closed_form_equals_the_steps() {
+        let mut t = TwoPole::<1>::new(2.0, 48000.0);
+        let [p, q] = t.decay_table(2048);
+        let target = 0.3f32;
+        t.stages = [[0.9], [-0.2]];
+        let (e1, e2) = (0.9 - target, -0.2 - target);
+        for i in 0..2048 {
+            let y = t.step([target])[0];
+            let closed = target + p[i] * e2 + q[i] * e1;
+            assert!((closed - y).abs() < 1e-5, "step {i}: {closed} vs {y}");
+        }
+        assert!(t.settled_at(&[target], 1e-4));
+    }
 
     #[test]
     fn ramps_linearly_and_lands_exactly() {

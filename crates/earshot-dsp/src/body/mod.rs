@@ -23,6 +23,7 @@ pub mod stage;
 pub use stage::{Body, BodyControls};
 
 use crate::biquad::{self, StereoBiquad, BUTTERWORTH_Q};
+use crate::smoother::TwoPole;
 /// Low edge of the felt band, Hz.
 const LOW_EDGE_HZ: f64 = 20.0;
 /// Gain of the felt band before saturation (a felt thump is a strong one).
@@ -38,6 +39,10 @@ const RELEASE_MS: f32 = 80.0;
 const CONTROL_SMOOTH_MS: f32 = 2.0;
 /// How close the smoothed controls must be to their target to count as settled.
 const SETTLE_EPS: f32 = 1e-4;
+/// The smoothed controls' order in [`BodyLayer`]'s arrays.
+const AMOUNT: usize = 0;
+const OCTAVE: usize = 1;
+const VOICE: usize = 2;
 
 /// Soft saturation: a Padé approximant of tanh, exact slope 1 at 0, limited to ±1.
 #[inline(always)]
@@ -62,9 +67,8 @@ pub struct BodyLayer {
     release: f32,
     flip: [f32; 2],
     armed: [bool; 2],
-    /// Amount, octave, voice after the two one-poles (stage 1, stage 2).
-    controls: [[f32; 3]; 2],
-    control_coef: f32,
+    /// Amount, octave, voice after the two one-poles.
+    smoothed: TwoPole<3>,
 }
 
 impl BodyLayer {
@@ -83,8 +87,7 @@ impl BodyLayer {
             release: crate::smoother::one_pole(RELEASE_MS, sample_rate),
             flip: [1.0; 2],
             armed: [true; 2],
-            controls: [[0.0; 3]; 2],
-            control_coef: crate::smoother::one_pole(CONTROL_SMOOTH_MS, sample_rate),
+            smoothed: TwoPole::new(CONTROL_SMOOTH_MS, sample_rate),
         };
         b.set_band(controls::BAND.default);
         b
@@ -98,14 +101,15 @@ impl BodyLayer {
         self.envelope = [0.0; 2];
         self.flip = [1.0; 2];
         self.armed = [true; 2];
-        self.controls = [[0.0; 3]; 2];
+        self.smoothed.land([0.0; 3]);
     }
 
     /// Whether the layer adds nothing any more (its amount and voice have faded out).
     pub fn is_silent(&self) -> bool {
-        self.controls
+        self.smoothed
+            .stages
             .iter()
-            .all(|c| c[0].abs() < 1e-7 && c[2].abs() < 1e-7)
+            .all(|c| c[AMOUNT].abs() < 1e-7 && c[VOICE].abs() < 1e-7)
     }
 
     fn set_band(&mut self, hz: f32) {
@@ -124,53 +128,7 @@ impl BodyLayer {
     /// target, where (target − value)·k rounds away, so the tolerance is 1e-4: snapping the
     /// rest is a gain step 80 dB below the thump, inaudible.
     fn settled_at(&self, end: &[f32; 3]) -> bool {
-        self.controls
-            .iter()
-            .all(|c| c.iter().zip(end).all(|(v, t)| (v - t).abs() < SETTLE_EPS))
-    }
-
-    /// The common case, written out per ear: settled amount, no octave, no voice.
-    fn run_plain(&mut self, world: [&[f32]; 2], out: [&mut [f32]; 2], amount: f32) {
-        let c = self.hp_coef;
-        let [b0, b1, b2, a1, a2] = self.lp.coefficients();
-        let [o0, o1] = out;
-        let ([mut xl, mut yl], [mut xr, mut yr]) = (self.hp[0], self.hp[1]);
-        let [[mut s1l, mut s1r], [mut s2l, mut s2r]] = self.lp.state();
-        let gain = amount / DRIVE;
-        // Two passes per piece: the recursions (latency-bound) into a stack buffer, then the
-        // saturation (a divide per sample, throughput-bound) in a loop that vectorises.
-        // Interleaved in one loop, the divides stalled the recursions.
-        const PIECE: usize = 128;
-        let mut low = [[0.0f32; PIECE]; 2];
-        for ((w0, w1), (p0, p1)) in world[0]
-            .chunks(PIECE)
-            .zip(world[1].chunks(PIECE))
-            .zip(o0.chunks_mut(PIECE).zip(o1.chunks_mut(PIECE)))
-        {
-            let [l0, l1] = &mut low;
-            for (((x0, x1), ll_out), lr_out) in
-                w0.iter().zip(w1).zip(l0.iter_mut()).zip(l1.iter_mut())
-            {
-                let hl = c * (yl + x0 - xl);
-                let hr = c * (yr + x1 - xr);
-                (xl, yl, xr, yr) = (*x0, hl, *x1, hr);
-                let ll = b0 * hl + s1l;
-                let lr = b0 * hr + s1r;
-                s1l = b1 * hl - a1 * ll + s2l;
-                s1r = b1 * hr - a1 * lr + s2r;
-                s2l = b2 * hl - a2 * ll;
-                s2r = b2 * hr - a2 * lr;
-                (*ll_out, *lr_out) = (ll, lr);
-            }
-            for (y, l) in p0.iter_mut().zip(l0.iter()) {
-                *y += gain * soft_clip(DRIVE * l);
-            }
-            for (y, l) in p1.iter_mut().zip(l1.iter()) {
-                *y += gain * soft_clip(DRIVE * l);
-            }
-        }
-        self.hp = [[xl, yl], [xr, yr]];
-        self.lp.set_state([[s1l, s1r], [s2l, s2r]]);
+        self.smoothed.settled_at(end, SETTLE_EPS)
     }
 
     /// The per-sample loop over both ears. `MOVING`: the controls ramp and pass their
@@ -184,7 +142,6 @@ impl BodyLayer {
         step: [f32; 3],
     ) {
         let mut ramp = start;
-        let k = self.control_coef;
         let [mut amount, mut octave, mut voice] = start;
         let [w0, w1] = world;
         let [o0, o1] = out;
@@ -193,9 +150,10 @@ impl BodyLayer {
         let (mut lp, mut sub_lp, mut voice_lp) = (self.lp, self.sub_lp, self.voice);
         let (mut envelope, mut flip, mut armed) = (self.envelope, self.flip, self.armed);
         let (attack, release) = (self.attack, self.release);
-        let mut controls = self.controls;
-        // As in `run_plain`: recursions into stack buffers, then the saturation in a pass of
-        // its own (vectorised divides).
+        let mut smoothed = self.smoothed;
+        // Two passes per piece: the recursions (latency-bound) into stack buffers, then the
+        // saturation (a divide per sample, throughput-bound) in a loop that vectorises.
+        // Interleaved in one loop, the divides stalled the recursions.
         const PIECE: usize = 128;
         let mut thumps = [[0.0f32; PIECE]; 2];
         let mut amounts = [amount; PIECE];
@@ -211,13 +169,10 @@ impl BodyLayer {
                 .enumerate()
             {
                 if MOVING {
-                    let [c1, c2] = &mut controls;
-                    for i in 0..3 {
-                        ramp[i] += step[i];
-                        c1[i] += (ramp[i] - c1[i]) * k;
-                        c2[i] += (c1[i] - c2[i]) * k;
+                    for (r, s) in ramp.iter_mut().zip(step) {
+                        *r += s;
                     }
-                    [amount, octave, voice] = *c2;
+                    [amount, octave, voice] = smoothed.step(ramp);
                     amounts[i] = amount;
                 }
                 let x = [*x0, *x1];
@@ -266,7 +221,7 @@ impl BodyLayer {
         self.hp = hp_state;
         (self.lp, self.sub_lp, self.voice) = (lp, sub_lp, voice_lp);
         (self.envelope, self.flip, self.armed) = (envelope, flip, armed);
-        self.controls = controls;
+        self.smoothed = smoothed;
     }
 
     /// Adds the layer for `world` (latency-aligned input, one slice per ear: 1 = mono, 2 =
@@ -290,17 +245,21 @@ impl BodyLayer {
             return;
         }
         let inv = 1.0 / n as f32;
-        let start = [from.amount, from.octave.clamp(0.0, 1.0), from.voice];
-        let end = [to.amount, to.octave.clamp(0.0, 1.0), to.voice];
+        let controls = |c: &BodyControls| {
+            let mut v = [0.0; 3];
+            (v[AMOUNT], v[OCTAVE], v[VOICE]) = (c.amount, c.octave.clamp(0.0, 1.0), c.voice);
+            v
+        };
+        let (start, end) = (controls(from), controls(to));
         let step = [0, 1, 2].map(|i| (end[i] - start[i]) * inv);
         // Settled controls (the usual case) take a loop without the smoothing, and without
         // the octave divider or the voice filter when those are off.
         let settled = start == end && self.settled_at(&end);
         let dispatch = |this: &mut Self, w: [&[f32]; 2], o: [&mut [f32]; 2]| {
             if settled {
-                this.controls = [end; 2];
-                match (end[1] > 0.0, end[2] > 0.0) {
-                    (false, false) => this.run_plain(w, o, end[0]),
+                this.smoothed.land(end);
+                match (end[OCTAVE] > 0.0, end[VOICE] > 0.0) {
+                    (false, false) => this.run::<false, false, false>(w, o, start, step),
                     (true, false) => this.run::<false, true, false>(w, o, start, step),
                     (false, true) => this.run::<false, false, true>(w, o, start, step),
                     (true, true) => this.run::<false, true, true>(w, o, start, step),
@@ -342,7 +301,7 @@ impl BodyLayer {
                 *s = 0.0;
             }
         }
-        for c in self.controls.iter_mut().flatten() {
+        for c in self.smoothed.stages.iter_mut().flatten() {
             if c.abs() < 1e-30 {
                 *c = 0.0;
             }
@@ -412,42 +371,6 @@ mod tests {
     }
 
     #[test]
-    fn the_written_out_common_loop_equals_the_general_one() {
-        let x: Vec<f32> = sine(70.0, 4800)
-            .iter()
-            .zip(sine(1300.0, 4800))
-            .map(|(a, b)| a + 0.5 * b)
-            .collect();
-        let y: Vec<f32> = x.iter().rev().copied().collect();
-        let (mut a, mut b) = (BodyLayer::new(48000.0), BodyLayer::new(48000.0));
-        let (mut pa, mut pb) = (
-            [vec![0.0f32; 4800], vec![0.0f32; 4800]],
-            [vec![0.0f32; 4800], vec![0.0f32; 4800]],
-        );
-        for i in (0..4800).step_by(64) {
-            let r = i..(i + 64).min(4800);
-            let [l, rr] = &mut pa;
-            a.run_plain(
-                [&x[r.clone()], &y[r.clone()]],
-                [&mut l[r.clone()], &mut rr[r.clone()]],
-                0.7,
-            );
-            let [l, rr] = &mut pb;
-            b.run::<false, false, false>(
-                [&x[r.clone()], &y[r.clone()]],
-                [&mut l[r.clone()], &mut rr[r.clone()]],
-                [0.7, 0.0, 0.0],
-                [0.0; 3],
-            );
-        }
-        for e in 0..2 {
-            for (p, q) in pa[e].iter().zip(&pb[e]) {
-                assert!((p - q).abs() <= 1e-6 * (1.0 + q.abs()), "{p} vs {q}");
-            }
-        }
-    }
-
-    #[test]
     fn settled_controls_take_the_settled_loop() {
         // After a step to amount 1 (and to octave and voice), the smoothing must count as
         // settled within 50 ms: the f32 one-poles stall just short of 1, and the settled
@@ -465,7 +388,7 @@ mod tests {
             for (w, o) in x.chunks(64).zip(out.chunks_mut(64)) {
                 b.process(&[w], &mut [o], &c, &c);
             }
-            assert!(b.settled_at(&end), "{:?} vs {end:?}", b.controls);
+            assert!(b.settled_at(&end), "{:?} vs {end:?}", b.smoothed);
         }
     }
 

@@ -31,7 +31,7 @@ use crate::calibration::Calibration;
 use crate::hearing::Hearing;
 use crate::hearing_threshold::normal_threshold_db_spl;
 use crate::simd::{Portable, Vector};
-use crate::smoother::Smoother;
+use crate::smoother::{Smoother, TwoPole};
 use crate::stage::Stage;
 use atomic_float::AtomicF32;
 use exposure::Exposure;
@@ -169,17 +169,6 @@ pub fn amplitude(level_db_spl: f32, cal: Calibration) -> f32 {
     10f32.powf((level_db_spl - cal.full_scale_sine_db_spl).min(MAX_DBFS) / 20.0)
 }
 
-/// The closed form of two cascaded one-poles of coefficient `k`: for steps i = 1…`n`,
-/// rⁱ and i·k·rⁱ with r = 1 − k (computed in f64).
-fn amp_decay(k: f32, n: usize) -> [Vec<f32>; 2] {
-    let (k, r) = (k as f64, 1.0 - k as f64);
-    let p: Vec<f32> = (1..=n).map(|i| r.powi(i as i32) as f32).collect();
-    let q = (1..=n)
-        .map(|i| (i as f64 * k * r.powi(i as i32)) as f32)
-        .collect();
-    [p, q]
-}
-
 /// What the pitch and the ears' thresholds there depend on.
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct PitchKey {
@@ -211,9 +200,9 @@ pub struct Tinnitus {
     amount: Smoother,
     level_sl: Smoother,
     ear_gain: [Smoother; 2],
-    /// Amplitude at each ear, two one-pole stages, and their coefficient.
-    amp: [[f32; 2]; 2],
-    /// For step i = 1…max_block of the two one-poles: rⁱ and i·k·rⁱ (r = 1 − k).
+    /// Amplitude at each ear through two one-poles.
+    amp: TwoPole<2>,
+    /// The two one-poles' closed form for steps i = 1…max_block: rⁱ and i·k·rⁱ.
     amp_decay: [Vec<f32>; 2],
     mono: Vec<f32>,
     seed: u64,
@@ -227,6 +216,7 @@ impl Tinnitus {
     /// `max_block`: the longest block [`Self::process`] will get.
     pub fn new(sample_rate: f32, max_block: usize) -> Self {
         let c = TinnitusControls::default();
+        let amp = TwoPole::new(AMP_SMOOTH_MS, sample_rate);
         let mut t = Self {
             sample_rate,
             tone: Tone::new(sample_rate, c.pitch_hz),
@@ -243,11 +233,8 @@ impl Tinnitus {
                 Smoother::new(1.0, RAMP_MS, sample_rate),
                 Smoother::new(1.0, RAMP_MS, sample_rate),
             ],
-            amp: [[0.0; 2]; 2],
-            amp_decay: amp_decay(
-                crate::smoother::one_pole(AMP_SMOOTH_MS, sample_rate),
-                max_block.max(1),
-            ),
+            amp,
+            amp_decay: amp.decay_table(max_block.max(1)),
             mono: vec![0.0; max_block.max(1)],
             seed: c.seed,
             running: false,
@@ -324,7 +311,7 @@ impl Tinnitus {
 
     /// Whether the ringing is off and has faded out.
     fn idle(&self) -> bool {
-        let faded = self.amp.iter().flatten().all(|a| *a < 1e-7);
+        let faded = self.amp.stages.iter().flatten().all(|a| *a < 1e-7);
         self.amount.value() == 0.0 && self.amount.target() == 0.0 && faded
     }
 
@@ -343,7 +330,7 @@ impl Tinnitus {
         let a = self.amount.target();
         self.amount.reset(0.0);
         self.amount.set_target(a);
-        self.amp = [[0.0; 2]; 2];
+        self.amp.land([0.0; 2]);
         self.running = false;
     }
 
@@ -410,7 +397,7 @@ impl Tinnitus {
             s.skip(n as u32);
         }
         self.running = false;
-        self.amp = [[0.0; 2]; 2];
+        self.amp.land([0.0; 2]);
         for l in &self.meter.level {
             l.store(0.0, Relaxed);
         }
@@ -543,7 +530,8 @@ impl Tinnitus {
         let buf = &self.mono[..n];
         let [p, q] = &self.amp_decay;
         let (p, q) = (&p[..n], &q[..n]);
-        let e = [0, 1].map(|ch| [self.amp[ch][0] - target[ch], self.amp[ch][1] - target[ch]]);
+        let [s1, s2] = self.amp.stages;
+        let e = [0, 1].map(|ch| [s1[ch] - target[ch], s2[ch] - target[ch]]);
         match ears {
             [l, r, ..] => {
                 for (((y0, y1), s), (p, q)) in l[..n]
@@ -565,12 +553,10 @@ impl Tinnitus {
         }
         for ch in 0..2 {
             let [e1, e2] = e[ch];
-            self.amp[ch] = [
-                target[ch] + p[n - 1] * e1,
-                target[ch] + p[n - 1] * e2 + q[n - 1] * e1,
-            ];
+            self.amp.stages[0][ch] = target[ch] + p[n - 1] * e1;
+            self.amp.stages[1][ch] = target[ch] + p[n - 1] * e2 + q[n - 1] * e1;
         }
-        for v in self.amp.iter_mut().flatten() {
+        for v in self.amp.stages.iter_mut().flatten() {
             if *v < 1e-30 {
                 *v = 0.0;
             }
@@ -614,24 +600,5 @@ impl Stage for Tinnitus {
 
     fn is_idle(&self) -> bool {
         self.idle()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn closed_form_smoothing_equals_the_two_one_poles() {
-        let k = crate::smoother::one_pole(AMP_SMOOTH_MS, 48000.0);
-        let [p, q] = amp_decay(k, 512);
-        let (target, mut a0, mut a1) = (0.3f64, 0.9f64, -0.2f64);
-        let (e1, e2) = (a0 - target, a1 - target);
-        for i in 0..512 {
-            a0 += (target - a0) * k as f64;
-            a1 += (a0 - a1) * k as f64;
-            let closed = target + p[i] as f64 * e2 + q[i] as f64 * e1;
-            assert!((closed - a1).abs() < 1e-6, "step {i}: {closed} vs {a1}");
-        }
     }
 }
