@@ -1,8 +1,9 @@
-//! The whole chain for one plugin instance (ARCHITECTURE.md):
-//! input sanitising → hearing-loss stage per ear → implant stage per ear (fed the
-//! latency-aligned world, crossfaded with the loss stage by the implant amount) → tinnitus
-//! (added to the ears) → body layer (the world's low band, felt) → POV crossfade with the
-//! latency-aligned dry path → output gain → bypass crossfade → safety limiter.
+//! The whole chain for one plugin instance (ARCHITECTURE.md): input sanitising and the
+//! latency-aligned dry path (the world), the hearing in effect, then the stages, each a
+//! [`Stage`], in order: hearing loss → implant (fed the world, crossfaded with the loss
+//! stage by the implant amount) → tinnitus (added to the ears) → body layer (the world's low
+//! band, felt) → mix (POV crossfade with the world, output gain, bypass, safety limiter).
+//! Chunks end at the loss stage's frames, so every frame reads its own controls.
 //!
 //! `Engine::new` allocates everything (call it from `activate()`); `reset` only clears state;
 //! `process` never allocates, locks or does I/O.
