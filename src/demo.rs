@@ -77,16 +77,19 @@ pub fn set_standalone_demo(d: StandaloneDemo) {
 }
 
 /// The standalone app's configuration, if it set one.
+#[cfg_attr(not(feature = "plugin"), allow(dead_code))]
 pub(crate) fn standalone() -> Option<&'static StandaloneDemo> {
     STANDALONE.get()
 }
 
 /// The demo loop, played in a circle over the input.
+#[cfg_attr(not(feature = "plugin"), allow(dead_code))]
 pub(crate) struct DemoInput {
     channels: Vec<Vec<f32>>,
     pos: usize,
 }
 
+#[cfg_attr(not(feature = "plugin"), allow(dead_code))]
 impl DemoInput {
     /// Allocates the loop (call from `activate()`).
     pub(crate) fn new(sample_rate: f32) -> Self {

@@ -1,175 +1,23 @@
 //! Earshot: hear through damaged ears. A VST3 + CLAP plugin simulating calibrated sensorineural
 //! hearing loss (a real-time MSBG), built on nice-plug.
 //!
-//! This file is the thin plugin glue: it maps parameters to [`dsp::Engine`] and nothing else.
-//! The signal flow lives in the `earshot-dsp` crate (`crates/earshot-dsp/`, see
-//! ARCHITECTURE.md), which depends on no plugin framework and no GUI: the compiler keeps it so.
+//! The plugin glue (`plugin.rs`) only maps parameters to [`dsp::Engine`]. The signal flow lives
+//! in the `earshot-dsp` crate (`crates/earshot-dsp/`, see ARCHITECTURE.md), which depends on no
+//! plugin framework and no GUI: the compiler keeps it so. Without the `plugin` feature (the
+//! `earshot` CLI's build) this crate is the parameter model only: ids, ranges, presets, story.
 
 pub mod demo;
 /// The signal chain, re-exported so that `earshot::dsp::…` paths (CLI, tests, benches) stay.
 pub use earshot_dsp as dsp;
+#[cfg(feature = "plugin")]
 pub mod editor;
 pub mod material;
 pub mod param_access;
 pub mod params;
+#[cfg(feature = "plugin")]
+mod plugin;
 pub mod presets;
 
-use demo::DemoInput;
 pub use demo::{set_standalone_demo, StandaloneDemo};
-use dsp::implant::electrodogram::{self, Electrodogram};
-use dsp::Engine;
-use editor::snapshot::{self, SnapshotWriter};
-use editor::{EarshotEditor, EditorShared};
-use nice_plug::prelude::*;
-use params::EarshotParams;
-use std::num::NonZeroU32;
-use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Mutex};
-
-pub struct Earshot {
-    params: Arc<EarshotParams>,
-    /// Built in `activate()` (all allocation happens there).
-    engine: Option<Engine>,
-    /// The audio thread's end of the live view (publishes only while the editor is open).
-    snapshot: SnapshotWriter,
-    /// The editor's end and the electrodogram every engine writes to.
-    editor: Arc<EditorShared>,
-    /// The standalone app's built-in input (`earshot-standalone --demo-input`); `None` in a
-    /// host.
-    demo_input: Option<DemoInput>,
-}
-
-impl Default for Earshot {
-    fn default() -> Self {
-        let params = Arc::new(EarshotParams::default());
-        if let Some(id) = demo::standalone().and_then(|d| d.preset.as_deref()) {
-            if let Err(e) = presets::find(id).and_then(|p| presets::load(&params, &p)) {
-                nice_plug::nice_log!("{e}");
-            }
-        }
-        let open = Arc::new(AtomicBool::new(false));
-        let (writer, reader) = snapshot::channel(Arc::clone(&open));
-        Self {
-            params: Arc::clone(&params),
-            engine: None,
-            snapshot: writer,
-            editor: Arc::new(EditorShared {
-                params,
-                snapshot: Mutex::new(reader),
-                electrodogram: Arc::new(Electrodogram::new(electrodogram::DEFAULT_FRAMES)),
-                open,
-            }),
-            demo_input: None,
-        }
-    }
-}
-
-impl Plugin for Earshot {
-    const NAME: &'static str = "Earshot";
-    const VENDOR: &'static str = "Earshot";
-    const URL: &'static str = "https://example.invalid/earshot";
-    const EMAIL: &'static str = "earshot@example.invalid";
-    const VERSION: &'static str = env!("CARGO_PKG_VERSION");
-
-    const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &[
-        AudioIOLayout {
-            main_input_channels: NonZeroU32::new(2),
-            main_output_channels: NonZeroU32::new(2),
-            ..AudioIOLayout::const_default()
-        },
-        AudioIOLayout {
-            main_input_channels: NonZeroU32::new(1),
-            main_output_channels: NonZeroU32::new(1),
-            ..AudioIOLayout::const_default()
-        },
-    ];
-
-    const SAMPLE_ACCURATE_AUTOMATION: bool = true;
-
-    type Editor = EarshotEditor;
-    type SysExMessage = ();
-    type BackgroundTask = ();
-
-    fn params(&self) -> Arc<dyn Params> {
-        self.params.clone()
-    }
-
-    fn editor(&mut self, _async_executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
-        Some(EarshotEditor::new(Arc::clone(&self.editor)))
-    }
-
-    fn activate(
-        &mut self,
-        _layout: &AudioIOLayout,
-        buffer_config: &BufferConfig,
-        context: &mut impl ActivateContext<Self>,
-    ) -> bool {
-        let engine = Engine::with_electrodogram(
-            buffer_config.sample_rate,
-            &self.params.engine_params(),
-            Arc::clone(&self.editor.electrodogram),
-        );
-        context.set_latency_samples(engine.latency() as u32);
-        self.engine = Some(engine);
-        if demo::standalone().is_some_and(|d| d.demo_input) {
-            self.demo_input = Some(DemoInput::new(buffer_config.sample_rate));
-        }
-        true
-    }
-
-    fn reset(&mut self) {
-        if let Some(e) = &mut self.engine {
-            e.set_params(&self.params.engine_params());
-            e.reset();
-        }
-    }
-
-    fn process(
-        &mut self,
-        buffer: &mut Buffer,
-        _aux: &mut AuxiliaryBuffers,
-        context: &mut impl ProcessContext<Self>,
-    ) -> ProcessStatus {
-        if let Some(d) = &mut self.demo_input {
-            d.fill(buffer.as_slice());
-        }
-        if let Some(e) = &mut self.engine {
-            e.set_params(&self.params.engine_params());
-            // The timeline position of the input: a latency-compensating host reports where
-            // playback is heard and feeds the plugin `latency` samples ahead.
-            let transport = context.transport();
-            let timeline = transport
-                .pos_samples()
-                .filter(|_| transport.playing)
-                .map(|p| p + e.latency() as i64);
-            e.process_at(buffer.as_slice(), timeline);
-            self.snapshot.after_block(e, buffer.samples());
-        }
-        ProcessStatus::Normal
-    }
-}
-
-impl ClapPlugin for Earshot {
-    // Fixed forever: hosts identify the plugin (and saved sessions) by it.
-    const CLAP_ID: &'static str = "org.earshot.earshot";
-    const CLAP_DESCRIPTION: Option<&'static str> =
-        Some("Hear through damaged ears: calibrated hearing-loss simulation");
-    const CLAP_MANUAL_URL: Option<&'static str> = None;
-    const CLAP_SUPPORT_URL: Option<&'static str> = None;
-    const CLAP_FEATURES: &'static [ClapFeature] = &[
-        ClapFeature::AudioEffect,
-        ClapFeature::Stereo,
-        ClapFeature::Mono,
-        ClapFeature::Utility,
-    ];
-}
-
-impl Vst3Plugin for Earshot {
-    // Fixed forever, as the CLAP id.
-    const VST3_CLASS_ID: [u8; 16] = *b"EarshotHearLoss1";
-    const VST3_SUBCATEGORIES: &'static [Vst3SubCategory] =
-        &[Vst3SubCategory::Fx, Vst3SubCategory::Tools];
-}
-
-nice_export_clap!(Earshot);
-nice_export_vst3!(Earshot);
+#[cfg(feature = "plugin")]
+pub use plugin::Earshot;

@@ -45,6 +45,9 @@ fn float_named(c: &Control, name: impl Into<String>, default: f32) -> FloatParam
     }
 }
 
+/// The editor window's default (and saved) size, logical points.
+pub const DEFAULT_EDITOR_SIZE: (u32, u32) = (1180, 780);
+
 /// The audiogram shape the plugin starts with: noise-induced (docs/science.md, Audiogram and
 /// degree: a real loss shape under severity 0, so raising severity alone already does
 /// something useful).
@@ -583,7 +586,7 @@ impl Default for EarshotParams {
                 pov_mode: EnumParam::new("POV mode", PovMode::Blend),
             },
             story: StoryParams::default(),
-            editor_size: std::sync::Mutex::new(crate::editor::DEFAULT_SIZE),
+            editor_size: std::sync::Mutex::new(DEFAULT_EDITOR_SIZE),
         };
         // Every value starts as it comes back from its normalised form. Hosts save
         // parameters normalised and restore them through it (Ardour 7 does, over the

@@ -40,7 +40,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Default and smallest window, logical points.
-pub const DEFAULT_SIZE: (u32, u32) = (1180, 780);
+pub const DEFAULT_SIZE: (u32, u32) = crate::params::DEFAULT_EDITOR_SIZE;
 pub const MIN_SIZE: (u32, u32) = (900, 620);
 const MAX_SIZE: (u32, u32) = (4096, 4096);
 

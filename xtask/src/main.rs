@@ -246,7 +246,15 @@ fn screenshot() -> Result {
 
 fn build() -> Result {
     bundle()?;
-    run(cargo().args(["run", "--release", "--bin", "earshot", "--", "demo", "demo"]))?;
+    run(cargo().args([
+        "run",
+        "--release",
+        "-p",
+        "earshot-cli",
+        "--",
+        "demo",
+        "demo",
+    ]))?;
     let root = root();
     eprintln!(
         "\nDone.\n  VST3: {}\n  CLAP: {}\n  demo: {}",
@@ -292,6 +300,8 @@ fn test() -> Result {
     // tests use. `cargo bench` builds and runs them.
     screenshot()?;
     bundle()?;
+    // The CLI the Python tests drive (its own package: the bundle does not build it).
+    run(cargo().args(["build", "--release", "-p", "earshot-cli"]))?;
     let root = root();
     // The CLAP bundle in clack-host, including its editor opened and closed 100 times in an
     // X window while audio runs.

@@ -2,6 +2,7 @@
 //! folders, and every kind of bad input answered by one clear line, a non-zero exit and no
 //! partial or clobbered output.
 
+#[path = "../../../tests/common/mod.rs"]
 mod common;
 
 use common::null_db;
