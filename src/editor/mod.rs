@@ -506,14 +506,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn frequencies_are_labelled_as_on_an_audiogram() {
-        assert_eq!(hz_label(125.0), "125");
-        assert_eq!(hz_label(1000.0), "1k");
-        assert_eq!(hz_label(1500.0), "1.5k");
-        assert_eq!(hz_label(16000.0), "16k");
-    }
-
-    #[test]
     fn window_size_is_saved_with_the_state_and_clamped_when_restored() {
         let saved = EarshotParams::default();
         assert_eq!(saved_size(&saved), DEFAULT_SIZE);

@@ -345,6 +345,7 @@ mod tests {
         assert_eq!(frequency_label(1500.0), "1.5 kHz");
         assert_eq!(axis_label(125.0), "125");
         assert_eq!(axis_label(1000.0), "1k");
+        assert_eq!(axis_label(1500.0), "1.5k");
         assert_eq!(axis_label(16000.0), "16k");
     }
 

@@ -58,6 +58,27 @@ pub enum Smoothing {
 }
 
 impl Control {
+    /// A value shown with one decimal and its unit.
+    pub const fn new(
+        name: &'static str,
+        (min, max): (f32, f32),
+        default: f32,
+        unit: &'static str,
+        taper: Taper,
+        smoothing: Smoothing,
+    ) -> Self {
+        Self {
+            name,
+            min,
+            max,
+            default,
+            unit,
+            taper,
+            display: Display::Decimals(1),
+            smoothing,
+        }
+    }
+
     /// A fraction 0…1 shown in percent.
     pub const fn fraction(name: &'static str, default: f32, smoothing: Smoothing) -> Self {
         Self {

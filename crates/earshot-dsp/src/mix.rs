@@ -2,7 +2,7 @@
 //! latency-aligned dry input) and the character's ears, the output gain, the bypass crossfade
 //! and the safety limiter.
 
-use crate::control::{Control, Display, Smoothing, Taper};
+use crate::control::{Control, Smoothing, Taper};
 use crate::hearing::Hearing;
 use crate::limiter::SafetyLimiter;
 use crate::smoother::Smoother;
@@ -12,16 +12,14 @@ use crate::stage::Stage;
 /// a few milliseconds, never a click (docs/science.md, POV and output).
 pub const POV: Control = Control::fraction("POV", 1.0, Smoothing::Ramp(5.0));
 
-pub const GAIN: Control = Control {
-    name: "Output gain",
-    min: -24.0,
-    max: 24.0,
-    default: 0.0,
-    unit: " dB",
-    taper: Taper::Linear,
-    display: Display::Decimals(1),
-    smoothing: Smoothing::Ramp(20.0),
-};
+pub const GAIN: Control = Control::new(
+    "Output gain",
+    (-24.0, 24.0),
+    0.0,
+    " dB",
+    Taper::Linear,
+    Smoothing::Ramp(20.0),
+);
 
 /// Every control above (the plugin's tests check each host parameter against one).
 pub const ALL: [&Control; 2] = [&POV, &GAIN];

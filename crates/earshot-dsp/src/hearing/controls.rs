@@ -2,7 +2,7 @@
 
 use crate::audiogram::RANGE_DB_HL;
 use crate::calibration::{DEFAULT_DB_SPL, RANGE_DB_SPL};
-use crate::control::{Control, Display, Smoothing, Taper};
+use crate::control::{Control, Smoothing, Taper};
 
 /// The stages read the hearing once per loss-stage frame (a hop, ≈ 1.45 ms at 44.1 kHz); a
 /// 20 ms ramp spreads a jump over about 14 frames, each gain step then below 1 dB for a 15 dB
@@ -13,28 +13,18 @@ const RAMP: Smoothing = Smoothing::Ramp(20.0);
 pub const SEVERITY: Control = Control::fraction("Severity", 0.0, RAMP);
 
 /// One audiogram point; the hosts' names carry the ear and frequency ("Left 4 kHz").
-pub const THRESHOLD: Control = Control {
-    name: "Threshold",
-    min: RANGE_DB_HL.0,
-    max: RANGE_DB_HL.1,
-    default: 0.0,
-    unit: " dB HL",
-    taper: Taper::Linear,
-    display: Display::Decimals(1),
-    smoothing: RAMP,
-};
+pub const THRESHOLD: Control =
+    Control::new("Threshold", RANGE_DB_HL, 0.0, " dB HL", Taper::Linear, RAMP);
 
 /// dB SPL of a full-scale sine (see `calibration`).
-pub const CALIBRATION: Control = Control {
-    name: "Calibration",
-    min: RANGE_DB_SPL.0,
-    max: RANGE_DB_SPL.1,
-    default: DEFAULT_DB_SPL,
-    unit: " dB SPL",
-    taper: Taper::Linear,
-    display: Display::Decimals(1),
-    smoothing: RAMP,
-};
+pub const CALIBRATION: Control = Control::new(
+    "Calibration",
+    RANGE_DB_SPL,
+    DEFAULT_DB_SPL,
+    " dB SPL",
+    Taper::Linear,
+    RAMP,
+);
 
 /// Every control above (the plugin's tests check each host parameter against one).
 pub const ALL: [&Control; 3] = [&SEVERITY, &THRESHOLD, &CALIBRATION];

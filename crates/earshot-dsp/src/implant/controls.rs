@@ -15,31 +15,21 @@ const RAMP: Smoothing = Smoothing::Ramp(20.0);
 
 const fn skewed(
     name: &'static str,
-    min: f32,
-    max: f32,
+    range: (f32, f32),
     default: f32,
     unit: &'static str,
 ) -> Control {
-    Control {
-        name,
-        min,
-        max,
-        default,
-        unit,
-        taper: Taper::Skewed,
-        display: Display::Decimals(1),
-        smoothing: RAMP,
-    }
+    Control::new(name, range, default, unit, Taper::Skewed, RAMP)
 }
 
 /// 0 = off (costs nothing), 1 = the implant only (plus its acoustic low band).
 pub const AMOUNT: Control = Control::fraction("Implant", 0.0, RAMP);
 /// Stimulation frame rate per channel.
-pub const RATE: Control = skewed("Stimulation rate", 250.0, 3500.0, 900.0, " pps");
+pub const RATE: Control = skewed("Stimulation rate", (250.0, 3500.0), 900.0, " pps");
 /// The envelope low-pass cut-off.
-pub const ENVELOPE: Control = skewed("Envelope cut-off", 50.0, 400.0, 160.0, " Hz");
-pub const AGC_ATTACK: Control = skewed("AGC attack", 0.5, 50.0, 5.0, " ms");
-pub const AGC_RELEASE: Control = skewed("AGC release", 10.0, 1000.0, 75.0, " ms");
+pub const ENVELOPE: Control = skewed("Envelope cut-off", (50.0, 400.0), 160.0, " Hz");
+pub const AGC_ATTACK: Control = skewed("AGC attack", (0.5, 50.0), 5.0, " ms");
+pub const AGC_RELEASE: Control = skewed("AGC release", (10.0, 1000.0), 75.0, " ms");
 /// Basal shift of the carriers (a shallow insertion), mm along the cochlea.
 pub const SHIFT: Control = Control {
     name: "Insertion shift",

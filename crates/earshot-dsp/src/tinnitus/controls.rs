@@ -16,30 +16,10 @@ const RAMP: Smoothing = Smoothing::Ramp(RAMP_MS);
 /// sound through the 2 ms amplitude smoothing only.
 const LEVEL_GLIDE: Smoothing = Smoothing::Glide(super::AMP_SMOOTH_MS);
 
-const fn control(
-    name: &'static str,
-    (min, max): (f32, f32),
-    default: f32,
-    unit: &'static str,
-    taper: Taper,
-    smoothing: Smoothing,
-) -> Control {
-    Control {
-        name,
-        min,
-        max,
-        default,
-        unit,
-        taper,
-        display: Display::Decimals(1),
-        smoothing,
-    }
-}
-
 /// 0 = off (costs nothing), 1 = at the set level.
 pub const AMOUNT: Control = Control::fraction("Tinnitus", 0.0, RAMP);
 /// The free pitch (a matched pitch comes from the audiogram). Glides when it moves.
-pub const PITCH: Control = control(
+pub const PITCH: Control = Control::new(
     "Tinnitus pitch",
     (125.0, 16000.0),
     4000.0,
@@ -48,7 +28,7 @@ pub const PITCH: Control = control(
     Smoothing::Glide(GLIDE_MS as f32),
 );
 /// Level above the ear's impaired threshold at the pitch; 5–15 dB SL are typical matches.
-pub const LEVEL: Control = control(
+pub const LEVEL: Control = Control::new(
     "Tinnitus level",
     (-20.0, 60.0),
     10.0,
@@ -57,7 +37,7 @@ pub const LEVEL: Control = control(
     RAMP,
 );
 /// Depth of the slow pitch wobble.
-pub const WOBBLE: Control = control(
+pub const WOBBLE: Control = Control::new(
     "Tinnitus wobble",
     (0.0, 100.0),
     10.0,
@@ -68,7 +48,7 @@ pub const WOBBLE: Control = control(
 /// Width of the noise band (and of the pulsatile's band).
 pub const BANDWIDTH: Control = Control {
     display: Display::Decimals(2),
-    ..control(
+    ..Control::new(
         "Tinnitus bandwidth",
         BANDWIDTH_OCT,
         1.0 / 3.0,
@@ -78,7 +58,7 @@ pub const BANDWIDTH: Control = Control {
     )
 };
 /// Pulsatile tinnitus beats with the heart.
-pub const PULSE_BPM: Control = control(
+pub const PULSE_BPM: Control = Control::new(
     "Pulse rate",
     BPM,
     70.0,
@@ -87,7 +67,7 @@ pub const PULSE_BPM: Control = control(
     Smoothing::Rate,
 );
 /// How often the ringing comes and goes.
-pub const INTERMITTENCY_RATE: Control = control(
+pub const INTERMITTENCY_RATE: Control = Control::new(
     "Intermittency rate",
     RATE_PER_MIN,
     4.0,
@@ -102,7 +82,7 @@ pub const DUTY: Control = Control::fraction(
     Smoothing::Glide(super::intermittency::FADE_MS),
 );
 /// Swell after loud exposure, dB per dB over the exposure threshold.
-pub const EXPOSURE: Control = control(
+pub const EXPOSURE: Control = Control::new(
     "Exposure swell",
     (0.0, 2.0),
     0.5,
@@ -111,7 +91,7 @@ pub const EXPOSURE: Control = control(
     LEVEL_GLIDE,
 );
 /// How fast the swell recedes.
-pub const EXPOSURE_DECAY: Control = control(
+pub const EXPOSURE_DECAY: Control = Control::new(
     "Exposure decay",
     DECAY_S,
     30.0,
