@@ -35,42 +35,19 @@ pub const SWITCH_MS: f32 = 30.0;
 /// between this and twice it, so automating the crossover from off is continuous.
 pub const EAS_OFF_HZ: f32 = 20.0;
 
-/// The implant's settings, read once per chunk (continuous ones already smoothed).
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// What an ear's processor reads once per chunk: the implant's settings (the continuous ones
+/// already smoothed by the stage; `amount` is the stage's, not read here) and the calibration.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct ImplantEarControl {
-    /// Channels (electrodes), 1..=22.
-    pub channels: usize,
-    /// n of n-of-m; 0 = all channels (no selection).
-    pub maxima: usize,
-    /// Stimulation frame rate per channel, pulses per second.
-    pub rate_pps: f32,
-    /// Envelope low-pass cut-off, Hz (50–400).
-    pub envelope_hz: f32,
-    pub agc_attack_ms: f32,
-    pub agc_release_ms: f32,
-    /// Basal shift of the carriers, mm (0–8).
-    pub shift_mm: f32,
-    /// Current spread amount 0…1 (0 = none; see [`spread`]).
-    pub spread: f32,
-    pub carrier: CarrierKind,
-    /// Electric-acoustic crossover, Hz; ≤ [`EAS_OFF_HZ`] = off.
-    pub eas_hz: f32,
+    pub settings: ImplantControls,
     pub calibration: Calibration,
 }
 
-impl Default for ImplantEarControl {
-    fn default() -> Self {
+impl ImplantEarControl {
+    /// `settings` at the default calibration.
+    pub fn new(settings: ImplantControls) -> Self {
         Self {
-            channels: 12,
-            maxima: 8,
-            rate_pps: controls::RATE.default,
-            envelope_hz: controls::ENVELOPE.default,
-            agc_attack_ms: controls::AGC_ATTACK.default,
-            agc_release_ms: controls::AGC_RELEASE.default,
-            shift_mm: controls::SHIFT.default,
-            spread: controls::SPREAD.default,
-            carrier: CarrierKind::Noise,
-            eas_hz: controls::EAS.default,
+            settings,
             calibration: Calibration::default(),
         }
     }
@@ -221,8 +198,8 @@ impl Processor {
             let e = self.envelope[l];
             sel[l] = if e >= t_amp { e } else { 0.0 };
         }
-        if ctl.maxima > 0 {
-            selection::keep_largest(&mut sel[..n], ctl.maxima);
+        if ctl.settings.maxima > 0 {
+            selection::keep_largest(&mut sel[..n], ctl.settings.maxima);
         }
         for l in 0..n {
             self.levels[l] = if sel[l] > 0.0 {
@@ -234,7 +211,7 @@ impl Processor {
         }
         self.amp_from = self.amp;
         self.amp_to = [0.0; LANES];
-        if ctl.spread <= 0.0 {
+        if ctl.settings.spread <= 0.0 {
             // No spread: each place hears its own electrode, and the window maps the level
             // back to itself, clipped at C (the same as the general path below, without its
             // logarithms and powers).
@@ -254,7 +231,7 @@ impl Processor {
             spread::spread(
                 &current[..n],
                 &self.places[..n],
-                ctl.spread,
+                ctl.settings.spread,
                 &mut excitation[..n],
             );
             for l in 0..n {
@@ -309,16 +286,17 @@ impl Processor {
         ctl: &ImplantEarControl,
         sink: Option<&electrodogram::Electrodogram>,
     ) {
-        self.agc.set_times(ctl.agc_attack_ms, ctl.agc_release_ms);
-        self.set_envelope_hz(ctl.envelope_hz);
-        let shift = controls::SHIFT.clamp(ctl.shift_mm);
+        self.agc
+            .set_times(ctl.settings.agc_attack_ms, ctl.settings.agc_release_ms);
+        self.set_envelope_hz(ctl.settings.envelope_hz);
+        let shift = controls::SHIFT.clamp(ctl.settings.shift_mm);
         if shift != self.shift_mm {
             self.shift_mm = shift;
             self.carriers.set_bands(&self.map, shift as f64);
         }
-        self.frame_len = (self.sample_rate / controls::RATE.clamp(ctl.rate_pps)).max(1.0);
+        self.frame_len = (self.sample_rate / controls::RATE.clamp(ctl.settings.rate_pps)).max(1.0);
         let knee = ctl.calibration.sine_amplitude(agc::KNEE_DB_SPL);
-        let target = kind_index(ctl.carrier);
+        let target = kind_index(ctl.settings.carrier);
         let step = 1.0 / (SWITCH_MS * 0.001 * self.sample_rate);
         // Only the lanes that carry channels are computed, in whole vectors of 8.
         match if self.all_lanes {
@@ -417,7 +395,7 @@ const CHUNK: usize = 256;
 
 impl ImplantEar {
     pub fn new(sample_rate: f32) -> Self {
-        let c = ImplantEarControl::default().channels;
+        let c = ImplantControls::default().channels;
         let mut s = Self {
             sample_rate,
             procs: [
@@ -501,13 +479,13 @@ impl ImplantEar {
         ctl: &ImplantEarControl,
         sink: Option<&electrodogram::Electrodogram>,
     ) {
-        let channels = ctl.channels.clamp(1, MAX_CHANNELS);
+        let channels = ctl.settings.channels.clamp(1, MAX_CHANNELS);
         if self.fade >= 1.0 && channels != self.procs[self.active].channels() {
             // Build the new map in the idle slot (no heap allocation) and fade to it.
             let other = 1 - self.active;
             let avx2 = self.procs[self.active].avx2;
             self.procs[other] = Processor::with_simd(channels, self.sample_rate, avx2);
-            self.procs[other].set_kind(ctl.carrier);
+            self.procs[other].set_kind(ctl.settings.carrier);
             self.active = other;
             self.fade = 0.0;
         }
@@ -525,8 +503,8 @@ impl ImplantEar {
             }
         }
         // Electric-acoustic hybrid: the low band of the residual acoustic hearing.
-        self.set_eas(ctl.eas_hz);
-        let on = ((ctl.eas_hz - EAS_OFF_HZ) / EAS_OFF_HZ).clamp(0.0, 1.0);
+        self.set_eas(ctl.settings.eas_hz);
+        let on = ((ctl.settings.eas_hz - EAS_OFF_HZ) / EAS_OFF_HZ).clamp(0.0, 1.0);
         for (y, a) in out.iter_mut().zip(acoustic) {
             let mut v = *a;
             for (c, s) in self.eas_coef.iter().zip(self.eas_s.iter_mut()) {
@@ -584,11 +562,11 @@ mod tests {
             CarrierKind::Metallic,
         ] {
             for channels in [1, 4, 8, 9, 12, 16, 17, 22] {
-                let ctl = ImplantEarControl {
+                let ctl = ImplantEarControl::new(ImplantControls {
                     channels,
                     carrier,
-                    ..ImplantEarControl::default()
-                };
+                    ..ImplantControls::default()
+                });
                 let mut outs = Vec::new();
                 for all in [false, true] {
                     let mut p = Processor::new(channels, fs);
@@ -616,15 +594,15 @@ mod tests {
     /// Runs `x` through a processor; returns the output and every frame's levels (read back
     /// from an electrodogram large enough to keep them all).
     fn run(x: &[f32], ctl: &ImplantEarControl, fs: f32) -> (Vec<f32>, Vec<Vec<f32>>, Processor) {
-        let mut p = Processor::new(ctl.channels, fs);
-        p.set_kind(ctl.carrier);
+        let mut p = Processor::new(ctl.settings.channels, fs);
+        p.set_kind(ctl.settings.carrier);
         let sink = electrodogram::Electrodogram::new(x.len());
         let mut out = vec![0.0; x.len()];
         for (i, o) in x.chunks(64).zip(out.chunks_mut(64)) {
             p.process(i, o, ctl, Some(&sink));
         }
         let frames = (0..sink.written())
-            .map(|i| sink.read(i).expect("kept").levels[..ctl.channels].to_vec())
+            .map(|i| sink.read(i).expect("kept").levels[..ctl.settings.channels].to_vec())
             .collect();
         (out, frames, p)
     }
@@ -638,13 +616,13 @@ mod tests {
         // (n = m would be "every channel above threshold": a narrow band's noise envelope
         // dips below T now and then, so exactly-n is a property of n < m.)
         for (m, n) in [(22, 8), (22, 12), (16, 4), (12, 6), (8, 1)] {
-            let ctl = ImplantEarControl {
+            let ctl = ImplantEarControl::new(ImplantControls {
                 channels: m,
                 maxima: n,
                 // One frame per chunk of 64 samples, so every frame is seen.
                 rate_pps: fs / 64.0,
-                ..ImplantEarControl::default()
-            };
+                ..ImplantControls::default()
+            });
             let (_, frames, _) = run(&x, &ctl, fs);
             for f in frames.iter().skip(50) {
                 let active = f.iter().filter(|v| **v > 0.0).count();
@@ -658,12 +636,12 @@ mod tests {
         let fs = 48000.0;
         let cal = Calibration::default();
         let neighbour_db = |spread: f32| {
-            let ctl = ImplantEarControl {
+            let ctl = ImplantEarControl::new(ImplantControls {
                 channels: 12,
                 maxima: 0,
                 spread,
-                ..ImplantEarControl::default()
-            };
+                ..ImplantControls::default()
+            });
             let map = channel_map(12, DEFAULT_LOW_HZ, DEFAULT_HIGH_HZ, fs as f64);
             let k = 6;
             let x = tone(24000, map[k].centre_hz, cal.sine_amplitude(65.0), fs);
@@ -713,12 +691,12 @@ mod tests {
         let cal = Calibration::default();
         let x = noise(24000, cal.sine_amplitude(70.0), 5);
         let amps = |spread: f32| {
-            let ctl = ImplantEarControl {
+            let ctl = ImplantEarControl::new(ImplantControls {
                 channels: 16,
                 maxima: 6,
                 spread,
-                ..ImplantEarControl::default()
-            };
+                ..ImplantControls::default()
+            });
             run(&x, &ctl, fs).2.amplitudes().to_vec()
         };
         let (fast, general) = (amps(0.0), amps(0.001));
@@ -738,12 +716,12 @@ mod tests {
         let x = noise(8000, cal.sine_amplitude(70.0), 3);
         let mut last = 0.0;
         for shift in [0.0, 3.0, 6.0] {
-            let ctl = ImplantEarControl {
+            let ctl = ImplantEarControl::new(ImplantControls {
                 channels: 8,
                 shift_mm: shift,
                 carrier: CarrierKind::Sine,
-                ..ImplantEarControl::default()
-            };
+                ..ImplantControls::default()
+            });
             let (y, _, _) = run(&x, &ctl, fs);
             let c = centroid(&y[4000..], fs);
             assert!(
@@ -769,7 +747,7 @@ mod tests {
                 (22, 1, 5000.0, 0.0, 0.0),
                 (22, 22, 900.0, 4.0, 0.5),
             ] {
-                let ctl = ImplantEarControl {
+                let ctl = ImplantEarControl::new(ImplantControls {
                     channels,
                     maxima,
                     rate_pps: rate,
@@ -777,8 +755,8 @@ mod tests {
                     spread,
                     carrier,
                     eas_hz: 500.0,
-                    ..ImplantEarControl::default()
-                };
+                    ..ImplantControls::default()
+                });
                 let mut st = ImplantEar::new(fs);
                 let mut out = vec![0.0; x.len()];
                 st.process(&x, &x, &mut out, &ctl, None);

@@ -14,34 +14,40 @@ use std::sync::Arc;
 pub struct ImplantControls {
     /// 0 = off (costs nothing), 1 = the implant only (plus its acoustic low band).
     pub amount: f32,
+    /// Channels (electrodes), 1..=22.
     pub channels: usize,
-    /// n of n-of-m; 0 = all channels.
+    /// n of n-of-m; 0 = all channels (no selection).
     pub maxima: usize,
+    /// Stimulation frame rate per channel, pulses per second.
     pub rate_pps: f32,
+    /// Envelope low-pass cut-off, Hz.
     pub envelope_hz: f32,
     pub agc_attack_ms: f32,
     pub agc_release_ms: f32,
+    /// Basal shift of the carriers, mm.
     pub shift_mm: f32,
+    /// Current spread amount 0…1 (0 = none; see `spread`).
     pub spread: f32,
     pub carrier: CarrierKind,
+    /// Electric-acoustic crossover, Hz; ≤ [`EAS_OFF_HZ`] = off.
     pub eas_hz: f32,
 }
 
 impl Default for ImplantControls {
     fn default() -> Self {
-        let c = ImplantEarControl::default();
         Self {
             amount: controls::AMOUNT.default,
-            channels: c.channels,
-            maxima: c.maxima,
-            rate_pps: c.rate_pps,
-            envelope_hz: c.envelope_hz,
-            agc_attack_ms: c.agc_attack_ms,
-            agc_release_ms: c.agc_release_ms,
-            shift_mm: c.shift_mm,
-            spread: c.spread,
-            carrier: c.carrier,
-            eas_hz: c.eas_hz,
+            // 12 electrodes, 8 maxima: a typical ACE map's n-of-m (docs/science.md).
+            channels: 12,
+            maxima: 8,
+            rate_pps: controls::RATE.default,
+            envelope_hz: controls::ENVELOPE.default,
+            agc_attack_ms: controls::AGC_ATTACK.default,
+            agc_release_ms: controls::AGC_RELEASE.default,
+            shift_mm: controls::SHIFT.default,
+            spread: controls::SPREAD.default,
+            carrier: CarrierKind::Noise,
+            eas_hz: controls::EAS.default,
         }
     }
 }
@@ -151,18 +157,18 @@ impl Implant {
 
     /// The ears' control for the current chunk.
     fn ear_control(&self, hearing: &Hearing) -> ImplantEarControl {
-        let (s, c) = (&self.smoothers, &self.controls);
+        let s = &self.smoothers;
         ImplantEarControl {
-            channels: c.channels,
-            maxima: c.maxima,
-            rate_pps: s.rate.value(),
-            envelope_hz: s.envelope.value(),
-            agc_attack_ms: s.attack.value(),
-            agc_release_ms: s.release.value(),
-            shift_mm: s.shift.value(),
-            spread: s.spread.value(),
-            carrier: c.carrier,
-            eas_hz: s.eas.value(),
+            settings: ImplantControls {
+                rate_pps: s.rate.value(),
+                envelope_hz: s.envelope.value(),
+                agc_attack_ms: s.attack.value(),
+                agc_release_ms: s.release.value(),
+                shift_mm: s.shift.value(),
+                spread: s.spread.value(),
+                eas_hz: s.eas.value(),
+                ..self.controls
+            },
             calibration: hearing.calibration,
         }
     }
