@@ -3,7 +3,7 @@
 //! ```text
 //! earshot render IN.wav OUT.wav [--preset ID] [--param id=value]... [--story 0:1]
 //!                [--automation FILE.csv] [--seed N] [--format float32|int24|int16]
-//! earshot render IN_FOLDER OUT_FOLDER ...   # every .wav in the folder
+//! earshot render IN_FOLDER OUT_FOLDER [--jobs N] ...   # every .wav in the folder, N at once
 //! earshot params                            # every parameter: id, unit, range, default
 //! earshot presets                           # factory presets and audiograms
 //! earshot demo DIR                          # the drum loop through the whole story
@@ -77,6 +77,10 @@ struct Settings {
     /// folder render, a folder: one PNG per file.
     #[arg(long, value_name = "PNG")]
     plot: Option<PathBuf>,
+    /// Folder renders: how many files render at once (default: one per core). Each file's
+    /// output is the same whatever this is.
+    #[arg(long, value_name = "N")]
+    jobs: Option<usize>,
 }
 
 // Parsed once at start-up: the size of the render variant does not matter.
@@ -325,20 +329,25 @@ fn plot_render(
 }
 
 fn render_file(input: &Path, output: &Path, s: &Settings) -> Result<(), String> {
-    render_file_plot(input, output, s, s.plot.as_deref())
+    let frames = wav::Reader::open(input)?.frames;
+    let bar = progress_bar(frames as u64);
+    let r = render_file_plot(input, output, s, s.plot.as_deref(), &bar);
+    bar.finish_and_clear();
+    r
 }
 
+/// One file's render, advancing `bar` by its frames (the folder render shares one bar).
 fn render_file_plot(
     input: &Path,
     output: &Path,
     s: &Settings,
     png: Option<&Path>,
+    bar: &ProgressBar,
 ) -> Result<(), String> {
     let mut reader = wav::Reader::open(input)?;
     let (rate, ch, frames) = (reader.rate, reader.channels, reader.frames);
     let (params, lanes) = setup(s, frames as f64 / rate as f64)?;
     let writer = wav::Writer::create(output, ch, rate, s.format)?;
-    let bar = progress_bar(frames as u64);
     // Three threads: the file is read and written while the engine runs.
     enum Msg {
         Block(Vec<Vec<f32>>),
@@ -396,7 +405,7 @@ fn render_file_plot(
                     .send(Msg::Block(b))
                     .map_err(|_| format!("{}: writing stopped", output.display()))
             },
-            &bar,
+            bar,
         );
         if ran.is_ok() {
             let _ = to_writer.send(Msg::Done);
@@ -407,7 +416,6 @@ fn render_file_plot(
             .unwrap_or_else(|_| Err("writer failed".into()));
         (ran, written)
     });
-    bar.finish_and_clear();
     let bad = bad?;
     let written = written?;
     if let Some(png) = png {
@@ -415,18 +423,22 @@ fn render_file_plot(
         plot_render(png, &to_audio(before), &to_audio(after), &params, &lanes)?;
     }
     if bad > 0 {
-        eprintln!(
-            "earshot: warning: {}: {bad} bad input samples (NaN, Inf or beyond ±{}) were muted",
-            input.display(),
-            earshot::dsp::engine::BAD_INPUT_ABS
-        );
+        bar.suspend(|| {
+            eprintln!(
+                "earshot: warning: {}: {bad} bad input samples (NaN, Inf or beyond ±{}) were muted",
+                input.display(),
+                earshot::dsp::engine::BAD_INPUT_ABS
+            )
+        });
     }
     if written.clipped > 0 {
-        eprintln!(
-            "earshot: warning: {}: {} samples clipped by the integer format (use --format float32)",
-            output.display(),
-            written.clipped
-        );
+        bar.suspend(|| {
+            eprintln!(
+                "earshot: warning: {}: {} samples clipped by the integer format (use --format float32)",
+                output.display(),
+                written.clipped
+            )
+        });
     }
     Ok(())
 }
@@ -447,24 +459,52 @@ fn render_folder(input: &Path, output: &Path, s: &Settings) -> Result<(), String
             output.display()
         ));
     }
-    let mut failed = 0;
-    for f in &files {
-        let to = output.join(f.file_name().unwrap_or_default());
-        let png = s.plot.as_ref().map(|d| {
-            d.join(f.file_stem().unwrap_or_default())
-                .with_extension("png")
-        });
-        if let Some(d) = &s.plot {
-            std::fs::create_dir_all(d).map_err(|e| format!("{}: {e}", d.display()))?;
-        }
-        match render_file_plot(f, &to, s, png.as_deref()) {
-            Ok(()) => eprintln!("{} → {}", f.display(), to.display()),
-            Err(e) => {
-                eprintln!("earshot: {e}");
-                failed += 1;
-            }
-        }
+    if let Some(d) = &s.plot {
+        std::fs::create_dir_all(d).map_err(|e| format!("{}: {e}", d.display()))?;
     }
+    // One bar for the batch: every file's frames (a file whose header cannot be read counts
+    // none; its render reports why).
+    let total = files
+        .iter()
+        .map(|f| wav::Reader::open(f).map_or(0, |r| r.frames as u64))
+        .sum();
+    let bar = progress_bar(total);
+    let jobs = match s.jobs {
+        Some(0) => return Err("--jobs must be at least 1".to_string()),
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.min(files.len()))
+        .build()
+        .map_err(|e| format!("--jobs {jobs}: {e}"))?;
+    // Each file renders on its own (its own engines, reader and writer threads), so the
+    // outputs do not depend on how many run at once; a file that fails is reported and the
+    // others go on.
+    let failed: usize = pool.install(|| {
+        use rayon::prelude::*;
+        files
+            .par_iter()
+            .map(|f| {
+                let to = output.join(f.file_name().unwrap_or_default());
+                let png = s.plot.as_ref().map(|d| {
+                    d.join(f.file_stem().unwrap_or_default())
+                        .with_extension("png")
+                });
+                match render_file_plot(f, &to, s, png.as_deref(), &bar) {
+                    Ok(()) => {
+                        bar.suspend(|| eprintln!("{} → {}", f.display(), to.display()));
+                        0
+                    }
+                    Err(e) => {
+                        bar.suspend(|| eprintln!("earshot: {e}"));
+                        1
+                    }
+                }
+            })
+            .sum()
+    });
+    bar.finish_and_clear();
     if failed > 0 {
         return Err(format!("{failed} of {} files failed", files.len()));
     }
@@ -546,6 +586,7 @@ fn run_demo(dir: &Path) -> Result<(), String> {
         format: Format::Float32,
         block: 512,
         plot: None,
+        jobs: None,
     };
     let (params, lanes) = setup(&s, demo::SECONDS as f64)?;
     let bar = progress_bar(dry.frames() as u64);

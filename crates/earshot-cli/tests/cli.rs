@@ -197,6 +197,66 @@ fn formats_and_folders() {
     assert_eq!(made, ["B.WAV", "a.wav"]);
 }
 
+/// A folder renders its files in parallel (`--jobs`), each output byte for byte what a serial
+/// render writes; a file that fails is reported, the others still render, the exit is non-zero
+/// and the failed file leaves nothing behind.
+#[test]
+fn folders_render_in_parallel_exactly_as_in_series() {
+    let d = dir("parallel");
+    let src = d.join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    for (i, seconds) in [0.7, 0.3, 1.1, 0.5, 0.9].into_iter().enumerate() {
+        write_input(&src.join(format!("take{i}.wav")), seconds);
+    }
+    std::fs::write(src.join("broken.wav"), b"RIFF not really a wav").unwrap();
+    let mut outputs = Vec::new();
+    for jobs in ["1", "4"] {
+        let dst = d.join(format!("jobs{jobs}"));
+        let (ok, err) = earshot(&[
+            "render",
+            s(&src),
+            s(&dst),
+            "--preset",
+            "scene-implant-activation",
+            "--story",
+            "0.2:0.8",
+            "--jobs",
+            jobs,
+        ]);
+        assert!(!ok, "a broken file must make the batch fail");
+        assert!(
+            err.contains("broken.wav") && err.contains("1 of 6 files failed"),
+            "{err}"
+        );
+        let mut made: Vec<String> = std::fs::read_dir(&dst)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        made.sort();
+        assert_eq!(
+            made,
+            [
+                "take0.wav",
+                "take1.wav",
+                "take2.wav",
+                "take3.wav",
+                "take4.wav"
+            ]
+        );
+        outputs.push(
+            made.iter()
+                .map(|f| std::fs::read(dst.join(f)).unwrap())
+                .collect::<Vec<_>>(),
+        );
+    }
+    assert!(
+        outputs[0] == outputs[1],
+        "parallel renders differ from serial ones"
+    );
+    let (ok, err) = earshot(&["render", s(&src), s(&d.join("none")), "--jobs", "0"]);
+    assert!(!ok && err.contains("--jobs"), "{err}");
+}
+
 #[test]
 fn every_preset_renders_and_audiograms_can_be_typed() {
     let d = dir("presets");
