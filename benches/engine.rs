@@ -126,6 +126,32 @@ fn bench(c: &mut Criterion) {
                 ..ruben(1.0)
             },
         ),
+        (
+            // Everything at once (issue: the whole chain >= 150x): a severe loss and a
+            // 22-channel implant with the acoustic crossover at 500 Hz, so both stages run,
+            // a tonal ringing with masking, the felt thump with octave-down.
+            "engine_whole_chain",
+            EngineParams {
+                implant: earshot::dsp::implant::ImplantControls {
+                    amount: 1.0,
+                    channels: 22,
+                    eas_hz: 500.0,
+                    ..Default::default()
+                },
+                tinnitus: TinnitusControls {
+                    amount: 1.0,
+                    kind: TinnitusKind::Tone,
+                    masking: 0.5,
+                    ..TinnitusControls::default()
+                },
+                body: BodyControls {
+                    amount: 1.0,
+                    octave: 1.0,
+                    ..BodyControls::default()
+                },
+                ..ruben(1.0)
+            },
+        ),
     ] {
         let mut e = Engine::new(FS, &params);
         let (mut l, mut r) = (vec![0.0; BLOCK], vec![0.0; BLOCK]);
@@ -144,6 +170,35 @@ fn bench(c: &mut Criterion) {
                 &mut run,
             );
         }
+    }
+
+    // The engine at rest: silent input, no ringing, after the tails have died (severe loss,
+    // 22-channel implant: what a track with Earshot costs while nothing plays on it).
+    {
+        let mut e = Engine::new(
+            FS,
+            &EngineParams {
+                implant: earshot::dsp::implant::ImplantControls {
+                    amount: 1.0,
+                    channels: 22,
+                    eas_hz: 500.0,
+                    ..Default::default()
+                },
+                ..ruben(1.0)
+            },
+        );
+        let (mut l, mut r) = (vec![0.0; BLOCK], vec![0.0; BLOCK]);
+        let mut run = |src: &mut Blocks| {
+            src.next_into(&mut l, &mut r);
+            e.process(&mut [&mut l, &mut r]);
+            black_box(&l);
+        };
+        let mut silence = Blocks::new([vec![0.0; FS as usize], vec![0.0; FS as usize]]);
+        for _ in 0..silence.blocks() {
+            run(&mut silence);
+        }
+        g.bench_function("engine_at_rest", |b| b.iter(|| run(&mut silence)));
+        realtime("engine_at_rest on silence", FS, &mut silence, &mut run);
     }
 
     // What the editor costs the audio thread: the snapshot writer after each block, with the
