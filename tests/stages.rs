@@ -1,8 +1,9 @@
 //! The contract every stage keeps (`crates/earshot-dsp/src/stage.rs`), written once and checked
 //! for all five (loss, implant, tinnitus, body, mix) on 2 s of stereo drums:
 //! - a reset reproduces the same output, bit for bit;
-//! - the output does not depend on how the host cuts its blocks (bit for bit, or within a
-//!   stated bound for the one stage that measures per block);
+//! - the output does not depend on how the host cuts its blocks: bit for bit (tinnitus and
+//!   body: from 0.1 s after a reset, once the fade-in their per-block ramps shape has
+//!   settled; before that within 1 % of the energy);
 //! - `prepare` for another rate equals a stage built at that rate;
 //! - while `is_idle`, `process` leaves the ears untouched, bit for bit;
 //! - `set` and `process` never allocate or free, for any control value;
