@@ -50,14 +50,6 @@ impl Default for MixControls {
     }
 }
 
-fn flag(b: bool) -> f32 {
-    if b {
-        1.0
-    } else {
-        0.0
-    }
-}
-
 /// POV crossfade → output gain → bypass crossfade → safety limiter, per sample.
 pub struct Mix {
     pov: Smoother,
@@ -104,17 +96,19 @@ impl Stage for Mix {
     fn set(&mut self, c: &MixControls) {
         self.controls = *c;
         let pov = POV.clamp(c.pov);
-        self.pov
-            .set_target(if c.pov_cut { flag(pov >= 0.5) } else { pov });
+        self.pov.set_target(if c.pov_cut {
+            f32::from(pov >= 0.5)
+        } else {
+            pov
+        });
         self.gain
             .set_target(10f32.powf(GAIN.clamp(c.output_gain_db) / 20.0));
-        self.bypass.set_target(flag(c.bypass));
+        self.bypass.set_target(f32::from(c.bypass));
     }
 
     fn land(&mut self) {
         for s in [&mut self.pov, &mut self.gain, &mut self.bypass] {
-            let t = s.target();
-            s.reset(t);
+            s.land();
         }
     }
 

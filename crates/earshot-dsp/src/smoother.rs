@@ -37,6 +37,11 @@ impl Smoother {
         self.remaining = 0;
     }
 
+    /// Jump to the target (no ramp left): nothing is heard, nothing needs to glide.
+    pub fn land(&mut self) {
+        self.reset(self.target);
+    }
+
     /// Start a ramp to `target`; a non-finite target is ignored.
     pub fn set_target(&mut self, target: f32) {
         if !target.is_finite() || target == self.target {

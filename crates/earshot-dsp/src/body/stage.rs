@@ -81,8 +81,7 @@ impl Stage for Body {
 
     fn land(&mut self) {
         for s in &mut self.smoothers {
-            let t = s.target();
-            s.reset(t);
+            s.land();
         }
     }
 

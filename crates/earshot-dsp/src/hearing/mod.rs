@@ -88,8 +88,7 @@ impl HearingState {
             .into_iter()
             .chain(self.thresholds.iter_mut().flatten());
         for s in all {
-            let t = s.target();
-            s.reset(t);
+            s.land();
         }
     }
 

@@ -198,8 +198,7 @@ impl Stage for Implant {
     /// The smoothers, the channel count and the carrier all land on their targets.
     fn land(&mut self) {
         for s in self.smoothers.all() {
-            let t = s.target();
-            s.reset(t);
+            s.land();
         }
         for e in &mut self.ears {
             e.land(self.controls.channels, self.controls.carrier);

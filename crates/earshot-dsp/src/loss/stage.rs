@@ -26,14 +26,6 @@ impl Default for LossControls {
     }
 }
 
-fn flag(b: bool) -> f32 {
-    if b {
-        1.0
-    } else {
-        0.0
-    }
-}
-
 /// Both ears' loss stages. The controls are read once per chunk and hold for the frames in
 /// it: the engine ends its chunks at frames ([`Loss::until_frame`]), so each frame gets its
 /// own.
@@ -52,7 +44,7 @@ pub struct Loss {
 impl Loss {
     pub fn new(sample_rate: f32, c: &LossControls) -> Self {
         let t = LossTables::shared(sample_rate);
-        let switch = |v: bool| Smoother::new(flag(v), controls::SWITCH_RAMP_MS, sample_rate);
+        let switch = |v: bool| Smoother::new(f32::from(v), controls::SWITCH_RAMP_MS, sample_rate);
         let mut l = Self {
             ears: [LossEar::with_tables(t.clone()), LossEar::with_tables(t)],
             recruitment: switch(c.recruitment),
@@ -108,8 +100,8 @@ impl Stage for Loss {
 
     fn set(&mut self, c: &LossControls) {
         self.controls = *c;
-        self.recruitment.set_target(flag(c.recruitment));
-        self.smear_manual.set_target(flag(c.smear_manual));
+        self.recruitment.set_target(f32::from(c.recruitment));
+        self.smear_manual.set_target(f32::from(c.smear_manual));
         self.smear_amount
             .set_target(controls::SMEAR_AMOUNT.clamp(c.smear_amount));
     }
@@ -120,8 +112,7 @@ impl Stage for Loss {
             &mut self.smear_manual,
             &mut self.smear_amount,
         ] {
-            let t = s.target();
-            s.reset(t);
+            s.land();
         }
     }
 

@@ -322,10 +322,7 @@ impl Tinnitus {
         self.reseed();
         self.exposure.reset();
         self.masking.reset();
-        for s in self.smoothers() {
-            let t = s.target();
-            s.reset(t);
-        }
+        Stage::land(self);
         // The ringing fades in from silence (a generator starting at full level would step).
         let a = self.amount.target();
         self.amount.reset(0.0);
@@ -587,8 +584,7 @@ impl Stage for Tinnitus {
 
     fn land(&mut self) {
         for s in self.smoothers() {
-            let t = s.target();
-            s.reset(t);
+            s.land();
         }
     }
 
