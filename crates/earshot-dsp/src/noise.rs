@@ -10,7 +10,9 @@ pub fn white(state: &mut u32) -> f32 {
     x ^= x >> 17;
     x ^= x << 5;
     *state = x;
-    (x >> 8) as f32 * (2.0 / 16_777_216.0) - 1.0
+    // Through i32 (exact: 24 bits): x86 converts signed integers to float in one
+    // instruction, and only emulates the unsigned conversion.
+    ((x >> 8) as i32) as f32 * (2.0 / 16_777_216.0) - 1.0
 }
 
 /// Uniform in [0, 1), advancing `state`.

@@ -17,8 +17,10 @@
 //!   report at activation; docs/science.md names the ingredients (sine carriers, few channels,
 //!   large shift, fast envelopes, inharmonic ringing).
 //!
-//! Every oscillator runs whatever carrier is selected, so switching carriers (crossfaded by
-//! the caller) never restarts a phase.
+//! An oscillator turns only while a carrier that reads it has weight; one no weighted carrier
+//! reads holds its phase (it is silent then, so the pause is inaudible) and resumes from there
+//! when a switch (crossfaded by the caller) fades its carrier in: a phase is never restarted
+//! under a sounding carrier, and the three unused oscillator banks cost nothing.
 
 // Lane loops index several parallel arrays at once (structure of arrays), which is clearer
 // than zipping five iterators.
@@ -42,6 +44,10 @@ pub enum CarrierKind {
 pub const METAL_PARTIALS: [(f32, f32); 3] = [(1.0, 1.0), (2.756, 0.5), (5.404, 0.25)];
 /// Decay time of the metallic ring, ms (1/e).
 pub const RING_MS: f32 = 60.0;
+/// Lanes rendered together (one AVX2 vector of f32).
+const BLOCK: usize = 8;
+/// Most samples [`Carriers::render`] takes at once.
+pub const SUB_CHUNK: usize = 64;
 /// Pulse (tone pip) length as a fraction of the stimulation frame.
 const PIP_FRACTION: f32 = 0.5;
 
@@ -70,26 +76,65 @@ impl Phasors {
         self.rot_im[l] = w.sin() as f32;
     }
 
+    fn reset(&mut self) {
+        self.re = [1.0; LANES];
+        self.im = [0.0; LANES];
+    }
+}
+
+/// Lanes `b..b + 8` of `a` (one bounds check, then a vector copy).
+#[inline(always)]
+fn lanes_of<T: Copy + Default>(a: &[T; LANES], b: usize) -> [T; BLOCK] {
+    let mut out = [T::default(); BLOCK];
+    out.copy_from_slice(&a[b..b + BLOCK]);
+    out
+}
+
+#[inline(always)]
+fn lanes(a: &[f32; LANES], b: usize) -> [f32; BLOCK] {
+    lanes_of(a, b)
+}
+
+/// Lanes `b..b + 8` of a [`Phasors`] bank, held in registers while a sub-chunk renders.
+struct Block {
+    re: [f32; BLOCK],
+    im: [f32; BLOCK],
+    rot_re: [f32; BLOCK],
+    rot_im: [f32; BLOCK],
+}
+
+impl Block {
     #[inline(always)]
-    fn advance<const L: usize>(&mut self) {
-        for l in 0..L {
-            let (a, b) = (self.re[l], self.im[l]);
-            self.re[l] = a * self.rot_re[l] - b * self.rot_im[l];
-            self.im[l] = a * self.rot_im[l] + b * self.rot_re[l];
+    fn load(p: &Phasors, b: usize) -> Self {
+        Self {
+            re: lanes(&p.re, b),
+            im: lanes(&p.im, b),
+            rot_re: lanes(&p.rot_re, b),
+            rot_im: lanes(&p.rot_im, b),
+        }
+    }
+
+    #[inline(always)]
+    fn store(&self, p: &mut Phasors, b: usize) {
+        p.re[b..b + BLOCK].copy_from_slice(&self.re);
+        p.im[b..b + BLOCK].copy_from_slice(&self.im);
+    }
+
+    #[inline(always)]
+    fn advance(&mut self) {
+        for j in 0..BLOCK {
+            let (a, c) = (self.re[j], self.im[j]);
+            self.re[j] = a * self.rot_re[j] - c * self.rot_im[j];
+            self.im[j] = a * self.rot_im[j] + c * self.rot_re[j];
         }
     }
 
     fn renormalise(&mut self) {
-        for l in 0..LANES {
-            let g = 1.0 / (self.re[l] * self.re[l] + self.im[l] * self.im[l]).sqrt();
-            self.re[l] *= g;
-            self.im[l] *= g;
+        for j in 0..BLOCK {
+            let g = 1.0 / (self.re[j] * self.re[j] + self.im[j] * self.im[j]).sqrt();
+            self.re[j] *= g;
+            self.im[j] *= g;
         }
-    }
-
-    fn reset(&mut self) {
-        self.re = [1.0; LANES];
-        self.im = [0.0; LANES];
     }
 }
 
@@ -230,112 +275,175 @@ impl Carriers {
         }
     }
 
-    /// One output sample: the sum over lanes of `amp[l]` × carrier `kind` of lane `l`, for
-    /// each requested kind weight (a crossfade computes two kinds at once). Each step is a
-    /// loop over lanes into a per-lane array (which vectorises); only the final sum is serial.
-    /// Only the first `L` lanes are computed (the rest are silent: past the channel count).
+    /// Renders a sub-chunk: `out[i]` = the sum over lanes of `amps[i][l]` × carrier kind `k`
+    /// of lane `l`, for each kind weight `weights[i][k]` (a crossfade sounds two kinds at
+    /// once). A stimulation frame of `len` samples starts ([`Self::start_frame`]) before
+    /// sample `i` for each `(i, len)` in `frames` (in order). Only the first `L` lanes are
+    /// computed (the rest are silent: past the channel count).
+    ///
+    /// Lanes are taken 8 at a time over the whole sub-chunk, so a block's oscillators and
+    /// filters stay in registers; every step is per lane, so the order changes no lane's
+    /// signal, and the lanes are summed in a fixed order (per block, then pairwise).
+    /// Inlined, so the caller's AVX2 build covers it.
     #[inline(always)]
-    pub fn next<const L: usize>(&mut self, amp: &[f32; LANES], weights: &[f32; 4]) -> f32 {
-        self.sine.advance::<L>();
-        self.partial2.advance::<L>();
-        self.partial3.advance::<L>();
-        self.noise_osc.advance::<L>();
-        let mut gain = [0.0f32; LANES];
-        for l in 0..L {
-            gain[l] = amp[l] * self.audible[l];
-        }
-        let mut lane = [0.0f32; LANES];
-        if weights[0] > 0.0 {
-            let mut v = [[0.0f32; LANES]; 2];
-            for part in v.iter_mut() {
-                for l in 0..L {
-                    part[l] = white(&mut self.noise_state[l]);
+    pub fn render<const L: usize>(
+        &mut self,
+        amps: &[[f32; LANES]],
+        weights: &[[f32; 4]],
+        frames: &[(usize, f32)],
+        out: &mut [f32],
+    ) {
+        let n = out.len();
+        let mut sums = [[0.0f32; BLOCK]; SUB_CHUNK];
+        let mut since_renorm = self.since_renorm;
+        let mut pip_len = self.pip_len;
+        let channels = self.channels.max(1) as f32;
+        let pulse = (1.0 / (0.406_349 * PIP_FRACTION)).sqrt();
+        for b in (0..L).step_by(BLOCK) {
+            let mut sine = Block::load(&self.sine, b);
+            let mut partial2 = Block::load(&self.partial2, b);
+            let mut partial3 = Block::load(&self.partial3, b);
+            let mut noise_osc = Block::load(&self.noise_osc, b);
+            let lanes = |a: &[f32; LANES]| lanes(a, b);
+            let mut noise_state: [u32; BLOCK] = lanes_of(&self.noise_state, b);
+            let [[mut sr1, mut sr2], [mut si1, mut si2]] =
+                self.noise_s.map(|part| part.map(|s| lanes(&s)));
+            let [nb0, nb1, nb2, na1, na2] = self.noise_coef.map(|c| lanes(&c));
+            let noise_gain = lanes(&self.noise_gain);
+            let audible = lanes(&self.audible);
+            let [pg2, pg3] = self.partial_gain.map(|g| lanes(&g));
+            let mut ring = lanes(&self.ring);
+            let mut pip_wait = lanes(&self.pip_wait);
+            let mut pip_pos = lanes(&self.pip_pos);
+            since_renorm = self.since_renorm;
+            pip_len = self.pip_len;
+            let mut frame = 0;
+            for i in 0..n {
+                if let Some(&(_, len)) = frames.get(frame).filter(|f| f.0 == i) {
+                    frame += 1;
+                    pip_len = (len * PIP_FRACTION).max(2.0);
+                    for j in 0..BLOCK {
+                        pip_wait[j] = len * (b + j) as f32 / channels;
+                    }
+                }
+                let amp = lanes(&amps[i]);
+                let w = weights[i];
+                // Only the oscillators a weighted kind reads turn (see the module
+                // documentation).
+                if w[1] > 0.0 || w[2] > 0.0 || w[3] > 0.0 {
+                    sine.advance();
+                }
+                if w[3] > 0.0 {
+                    partial2.advance();
+                    partial3.advance();
+                }
+                let mut gain = [0.0f32; BLOCK];
+                for j in 0..BLOCK {
+                    gain[j] = amp[j] * audible[j];
+                }
+                let mut lane = [0.0f32; BLOCK];
+                if w[0] > 0.0 {
+                    noise_osc.advance();
+                    for j in 0..BLOCK {
+                        // Two draws per lane (real, then imaginary part), each through the
+                        // band's low-pass.
+                        let xr = white(&mut noise_state[j]);
+                        let xi = white(&mut noise_state[j]);
+                        let yr = nb0[j] * xr + sr1[j];
+                        sr1[j] = nb1[j] * xr - na1[j] * yr + sr2[j];
+                        sr2[j] = nb2[j] * xr - na2[j] * yr;
+                        let yi = nb0[j] * xi + si1[j];
+                        si1[j] = nb1[j] * xi - na1[j] * yi + si2[j];
+                        si2[j] = nb2[j] * xi - na2[j] * yi;
+                        let re = yr * noise_osc.re[j] - yi * noise_osc.im[j];
+                        lane[j] += w[0] * gain[j] * noise_gain[j] * re;
+                    }
+                }
+                if w[1] > 0.0 {
+                    for j in 0..BLOCK {
+                        lane[j] += w[1] * gain[j] * sine.re[j];
+                    }
+                }
+                // Pips keep time whatever is selected, so a switch to pulses starts in step.
+                for j in 0..BLOCK {
+                    let start = pip_wait[j] <= 0.0;
+                    pip_pos[j] = if start { -pip_wait[j] } else { pip_pos[j] };
+                    pip_wait[j] = if start {
+                        f32::INFINITY
+                    } else {
+                        pip_wait[j] - 1.0
+                    };
+                }
+                if w[2] > 0.0 {
+                    // Pip shape 16 x² (1 − x)²: Hann-like, smooth at both ends, no cosine per
+                    // sample. Its mean square is 256 · B(5, 5) = 0.406; with the duty cycle
+                    // this gain gives the train a unit sine's power.
+                    let wp = w[2] * pulse;
+                    let inv_len = 1.0 / pip_len;
+                    for j in 0..BLOCK {
+                        let x = (pip_pos[j] * inv_len).min(1.0);
+                        let shape = 16.0 * x * x * (1.0 - x) * (1.0 - x);
+                        lane[j] += wp * gain[j] * shape * sine.re[j];
+                    }
+                }
+                for p in pip_pos.iter_mut() {
+                    *p += 1.0;
+                }
+                // The ring follows the amplitude up at once and decays slowly (always
+                // tracked, so a switch to metallic starts from the right level).
+                for j in 0..BLOCK {
+                    ring[j] = amp[j].max(ring[j] * self.ring_decay);
+                }
+                if w[3] > 0.0 {
+                    // 1/√(1 + 0.5² + 0.25²): the partials' total power as one sine's.
+                    let wm = w[3] * 0.873;
+                    for j in 0..BLOCK {
+                        let tone = sine.re[j] + pg2[j] * partial2.re[j] + pg3[j] * partial3.re[j];
+                        lane[j] += wm * ring[j] * audible[j] * tone;
+                    }
+                }
+                since_renorm += 1;
+                if since_renorm >= 512 {
+                    since_renorm = 0;
+                    for p in [&mut sine, &mut partial2, &mut partial3, &mut noise_osc] {
+                        p.renormalise();
+                    }
+                }
+                for j in 0..BLOCK {
+                    sums[i][j] += lane[j];
                 }
             }
-            let [b0, b1, b2, a1, a2] = &self.noise_coef;
-            for (p, x) in v.iter_mut().enumerate() {
-                let [s1, s2] = &mut self.noise_s[p];
-                for l in 0..L {
-                    let y = b0[l] * x[l] + s1[l];
-                    s1[l] = b1[l] * x[l] - a1[l] * y + s2[l];
-                    s2[l] = b2[l] * x[l] - a2[l] * y;
-                    x[l] = y;
-                }
-            }
-            let w = weights[0];
-            for l in 0..L {
-                let re = v[0][l] * self.noise_osc.re[l] - v[1][l] * self.noise_osc.im[l];
-                lane[l] += w * gain[l] * self.noise_gain[l] * re;
-            }
-        }
-        if weights[1] > 0.0 {
-            let w = weights[1];
-            for l in 0..L {
-                lane[l] += w * gain[l] * self.sine.re[l];
+            sine.store(&mut self.sine, b);
+            partial2.store(&mut self.partial2, b);
+            partial3.store(&mut self.partial3, b);
+            noise_osc.store(&mut self.noise_osc, b);
+            for j in 0..BLOCK {
+                let l = b + j;
+                self.noise_state[l] = noise_state[j];
+                self.noise_s[0][0][l] = sr1[j];
+                self.noise_s[0][1][l] = sr2[j];
+                self.noise_s[1][0][l] = si1[j];
+                self.noise_s[1][1][l] = si2[j];
+                self.ring[l] = ring[j];
+                self.pip_wait[l] = pip_wait[j];
+                self.pip_pos[l] = pip_pos[j];
             }
         }
-        // Pips keep time whatever is selected, so a switch to pulses starts in step.
-        for l in 0..L {
-            let start = self.pip_wait[l] <= 0.0;
-            self.pip_pos[l] = if start {
-                -self.pip_wait[l]
-            } else {
-                self.pip_pos[l]
-            };
-            self.pip_wait[l] = if start {
-                f32::INFINITY
-            } else {
-                self.pip_wait[l] - 1.0
-            };
+        self.since_renorm = since_renorm;
+        self.pip_len = pip_len;
+        // Pairwise sum of each sample's 8 block sums (rounds better than a running sum).
+        for (y, s) in out.iter_mut().zip(&sums) {
+            let four = [s[0] + s[4], s[1] + s[5], s[2] + s[6], s[3] + s[7]];
+            *y = (four[0] + four[2]) + (four[1] + four[3]);
         }
-        if weights[2] > 0.0 {
-            // Pip shape 16 x² (1 − x)²: Hann-like, smooth at both ends, no cosine per sample.
-            // Its mean square is 256 · B(5, 5) = 0.406; with the duty cycle this gain gives the
-            // train a unit sine's power.
-            let w = weights[2] * (1.0 / (0.406_349 * PIP_FRACTION)).sqrt();
-            let inv_len = 1.0 / self.pip_len;
-            for l in 0..L {
-                let x = (self.pip_pos[l] * inv_len).min(1.0);
-                let shape = 16.0 * x * x * (1.0 - x) * (1.0 - x);
-                lane[l] += w * gain[l] * shape * self.sine.re[l];
-            }
-        }
-        for p in self.pip_pos[..L].iter_mut() {
-            *p += 1.0;
-        }
-        // The ring follows the amplitude up at once and decays slowly (always tracked, so a
-        // switch to metallic starts from the right level).
-        for l in 0..L {
-            self.ring[l] = amp[l].max(self.ring[l] * self.ring_decay);
-        }
-        if weights[3] > 0.0 {
-            // 1/√(1 + 0.5² + 0.25²): the partials' total power as one sine's.
-            let w = weights[3] * 0.873;
-            for l in 0..L {
-                let tone = self.sine.re[l]
-                    + self.partial_gain[0][l] * self.partial2.re[l]
-                    + self.partial_gain[1][l] * self.partial3.re[l];
-                lane[l] += w * self.ring[l] * self.audible[l] * tone;
-            }
-        }
-        self.since_renorm += 1;
-        if self.since_renorm >= 512 {
-            self.since_renorm = 0;
-            for p in [
-                &mut self.sine,
-                &mut self.partial2,
-                &mut self.partial3,
-                &mut self.noise_osc,
-            ] {
-                p.renormalise();
-            }
-        }
-        // Pairwise sum (also vectorises, and rounds better than a running sum).
-        let mut half = [0.0f32; LANES / 2];
-        for i in 0..LANES / 2 {
-            half[i] = lane[i] + lane[i + LANES / 2];
-        }
-        half.iter().sum()
+    }
+
+    /// One output sample (tests): [`Self::render`] over one sample.
+    #[cfg(test)]
+    fn next(&mut self, amp: &[f32; LANES], weights: &[f32; 4]) -> f32 {
+        let mut y = [0.0];
+        self.render::<LANES>(&[*amp], &[*weights], &[], &mut y);
+        y[0]
     }
 
     /// Frequency of lane `l`'s sine carrier, Hz (for tests and displays).
@@ -365,7 +473,7 @@ mod tests {
             if i % frame as usize == 0 {
                 c.start_frame(frame);
             }
-            let y = c.next::<LANES>(&amp, &w);
+            let y = c.next(&amp, &w);
             acc += (y * y) as f64;
         }
         (acc / n as f64).sqrt() as f32

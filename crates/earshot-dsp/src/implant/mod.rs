@@ -29,6 +29,9 @@ use carrier::{CarrierKind, Carriers};
 use greenwood::{channel_map, ChannelMap, DEFAULT_HIGH_HZ, DEFAULT_LOW_HZ, MAX_CHANNELS};
 pub use stage::{Implant, ImplantControls};
 
+/// Samples a processor takes through each of its passes at once (its buffers' size).
+use carrier::SUB_CHUNK;
+
 /// Crossfade time for carrier and channel-count switches, ms.
 pub const SWITCH_MS: f32 = 30.0;
 /// Crossovers at or below this are "off" (no acoustic low band); the acoustic band fades in
@@ -72,8 +75,8 @@ pub struct Processor {
     places: [f32; LANES],
     agc: agc::Agc,
     analysis: Analysis,
-    raw: [f32; LANES],
-    /// Envelope low-pass (2nd-order Butterworth), one coefficient set for all lanes.
+    /// Envelope low-pass (2nd-order Butterworth at the analysis's decimated rate), one
+    /// coefficient set for all lanes.
     env_coef: [f32; 5],
     env_hz: f32,
     env_s: [[f32; LANES]; 2],
@@ -90,6 +93,12 @@ pub struct Processor {
     kind: [f32; 4],
     /// The last frame's electric levels (selected electrodes), for the electrodogram.
     levels: [f32; MAX_CHANNELS],
+    /// The front end's output and the analysis's envelope updates of one sub-chunk.
+    front: [f32; SUB_CHUNK],
+    updates: [[f32; LANES]; SUB_CHUNK],
+    /// Each sample's channel amplitudes and carrier weights, for the carriers' pass.
+    amps: [[f32; LANES]; SUB_CHUNK],
+    weights: [[f32; 4]; SUB_CHUNK],
     /// Whether this CPU runs the AVX2 build.
     avx2: bool,
     /// Compute every lane, not only those carrying channels (tests: the results must not
@@ -119,7 +128,6 @@ impl Processor {
             map,
             places,
             agc: agc::Agc::new(sample_rate),
-            raw: [0.0; LANES],
             env_coef: [0.0; 5],
             env_hz: 0.0,
             env_s: [[0.0; LANES]; 2],
@@ -134,6 +142,10 @@ impl Processor {
             shift_mm: 0.0,
             kind: [1.0, 0.0, 0.0, 0.0],
             levels: [0.0; MAX_CHANNELS],
+            front: [0.0; SUB_CHUNK],
+            updates: [[0.0; LANES]; SUB_CHUNK],
+            amps: [[0.0; LANES]; SUB_CHUNK],
+            weights: [[0.0; 4]; SUB_CHUNK],
             avx2,
             all_lanes: false,
         };
@@ -160,14 +172,11 @@ impl Processor {
     }
 
     fn set_envelope_hz(&mut self, hz: f32) {
-        let hz = controls::ENVELOPE.clamp(hz).min(0.2 * self.sample_rate);
+        let rate = self.sample_rate / self.analysis.decimation() as f32;
+        let hz = controls::ENVELOPE.clamp(hz).min(0.2 * rate);
         if hz != self.env_hz {
             self.env_hz = hz;
-            let c = lowpass_biquad(
-                hz as f64,
-                std::f64::consts::FRAC_1_SQRT_2,
-                self.sample_rate as f64,
-            );
+            let c = lowpass_biquad(hz as f64, std::f64::consts::FRAC_1_SQRT_2, rate as f64);
             self.env_coef = c.map(|v| v as f32);
         }
     }
@@ -332,46 +341,73 @@ impl Processor {
         step: f32,
     ) {
         let [b0, b1, b2, a1, a2] = self.env_coef;
-        for (x, y) in input.iter().zip(out.iter_mut()) {
-            let v = self.agc.process(*x, knee);
-            self.analysis.process::<L>(v, &mut self.raw);
+        let m = self.analysis.decimation();
+        for (input, out) in input.chunks(SUB_CHUNK).zip(out.chunks_mut(SUB_CHUNK)) {
+            // The front end and the analysis over the sub-chunk first (the analysis is
+            // decimated and runs lane block by lane block), then sample by sample.
+            let front = &mut self.front[..input.len()];
+            for (x, v) in input.iter().zip(front.iter_mut()) {
+                *v = self.agc.process(*x, knee);
+            }
+            let updates = self.analysis.process::<L>(front, &mut self.updates);
             let [s1, s2] = &mut self.env_s;
-            for l in 0..L {
-                let r = self.raw[l];
-                let e = b0 * r + s1[l];
-                s1[l] = b1 * r - a1 * e + s2[l];
-                s2[l] = b2 * r - a2 * e;
-                self.envelope[l] = e;
-            }
-            self.until_frame -= 1.0;
-            if self.until_frame <= 0.0 {
-                self.until_frame += self.frame_len;
-                self.frame(ctl, sink);
-                self.carriers.start_frame(self.frame_len);
-            }
-            // Ramp each channel to its new amplitude over the frame.
-            self.frame_pos += 1.0;
-            let t = (self.frame_pos / self.frame_len).min(1.0);
-            for l in 0..L {
-                self.amp[l] = self.amp_from[l] + t * (self.amp_to[l] - self.amp_from[l]);
-            }
-            // Carrier crossfade: the selected kind rises, the others fall.
-            for (i, k) in self.kind.iter_mut().enumerate() {
-                *k = if i == target {
-                    (*k + step).min(1.0)
-                } else {
-                    (*k - step).max(0.0)
-                };
-            }
-            // Equal-power crossfade weights (uncorrelated carriers); a sine only mid-fade.
-            let w = self.kind.map(|k| {
-                if k <= 0.0 || k >= 1.0 {
-                    k
-                } else {
-                    (k * std::f32::consts::FRAC_PI_2).sin()
+            for raw in &mut self.updates[..updates.count] {
+                for l in 0..L {
+                    let r = raw[l];
+                    let e = b0 * r + s1[l];
+                    s1[l] = b1 * r - a1 * e + s2[l];
+                    s2[l] = b2 * r - a2 * e;
+                    raw[l] = e;
                 }
-            });
-            *y = self.carriers.next::<L>(&self.amp, &w);
+            }
+            // Per sample: frames (envelopes → electrode levels), amplitude ramps, carrier
+            // weights; then the carriers over the sub-chunk, lane block by lane block.
+            let mut next = 0;
+            let mut frames = [(0usize, 0.0f32); SUB_CHUNK];
+            let mut frame_count = 0;
+            for i in 0..out.len() {
+                if next < updates.count && i == updates.first + next * m {
+                    self.envelope = self.updates[next];
+                    next += 1;
+                }
+                self.until_frame -= 1.0;
+                if self.until_frame <= 0.0 {
+                    self.until_frame += self.frame_len;
+                    self.frame(ctl, sink);
+                    frames[frame_count] = (i, self.frame_len);
+                    frame_count += 1;
+                }
+                // Ramp each channel to its new amplitude over the frame.
+                self.frame_pos += 1.0;
+                let t = (self.frame_pos / self.frame_len).min(1.0);
+                for l in 0..L {
+                    self.amp[l] = self.amp_from[l] + t * (self.amp_to[l] - self.amp_from[l]);
+                }
+                self.amps[i] = self.amp;
+                // Carrier crossfade: the selected kind rises, the others fall.
+                for (i, k) in self.kind.iter_mut().enumerate() {
+                    *k = if i == target {
+                        (*k + step).min(1.0)
+                    } else {
+                        (*k - step).max(0.0)
+                    };
+                }
+                // Equal-power crossfade weights (uncorrelated carriers); a sine only mid-fade.
+                self.weights[i] = self.kind.map(|k| {
+                    if k <= 0.0 || k >= 1.0 {
+                        k
+                    } else {
+                        (k * std::f32::consts::FRAC_PI_2).sin()
+                    }
+                });
+            }
+            let n = out.len();
+            self.carriers.render::<L>(
+                &self.amps[..n],
+                &self.weights[..n],
+                &frames[..frame_count],
+                out,
+            );
         }
     }
 }
