@@ -10,11 +10,15 @@ use earshot::dsp::audiogram::Preset;
 use earshot::dsp::body::{BodyControls, BodyLayer};
 use earshot::dsp::calibration::Calibration;
 use earshot::dsp::hearing::Hearing;
+use earshot::dsp::implant::carrier::CarrierKind;
+use earshot::dsp::implant::electrodogram::{Electrodogram, DEFAULT_FRAMES};
+use earshot::dsp::implant::{Implant, ImplantControls};
 use earshot::dsp::loss::{latency_for, LossEar, LossEarControl};
 use earshot::dsp::stage::Stage;
 use earshot::dsp::tinnitus::{Tinnitus, TinnitusControls, TinnitusKind};
 use earshot::dsp::{Engine, EngineParams};
 use std::hint::black_box;
+use std::sync::Arc;
 use std::time::Instant;
 
 const FS: f32 = 48000.0;
@@ -218,6 +222,55 @@ fn bench(c: &mut Criterion) {
                 "snapshot_writer_editor_closed"
             };
             g.bench_function(name, |b| b.iter(|| w.after_block(black_box(&e), BLOCK)));
+        }
+    }
+
+    // The implant stage alone (both ears, as the engine runs it: n-of-m 8 of 22, chunks that
+    // end at the loss stage's frames inside 128-sample blocks), noise and metallic carriers,
+    // 22 and 8 channels (issue: >= 300x at 22, >= 500x at 8).
+    for (channels, carrier) in [
+        (22, CarrierKind::Noise),
+        (22, CarrierKind::Metallic),
+        (8, CarrierKind::Noise),
+        (8, CarrierKind::Metallic),
+    ] {
+        let controls = ImplantControls {
+            amount: 1.0,
+            channels,
+            maxima: 8.min(channels),
+            carrier,
+            ..ImplantControls::default()
+        };
+        let hop = earshot::dsp::loss::hop_for(FS);
+        let ring = Arc::new(Electrodogram::new(DEFAULT_FRAMES));
+        let mut implant = Implant::new(FS, hop, &controls, ring);
+        let hearing = Hearing::default();
+        let (mut l, mut r) = (vec![0.0; BLOCK], vec![0.0; BLOCK]);
+        let (mut yl, mut yr) = (vec![0.0; BLOCK], vec![0.0; BLOCK]);
+        let mut done = 0usize;
+        let mut run = |src: &mut Blocks| {
+            in_chunks(src, &mut l, &mut r, |pos, l, r| {
+                let n = l.len().min(hop - (done + pos) % hop);
+                implant.process(
+                    &hearing,
+                    &[&l[..n], &r[..n]],
+                    &mut [&mut yl[pos..pos + n], &mut yr[pos..pos + n]],
+                );
+                n
+            });
+            done += BLOCK;
+            black_box((&yl, &yr));
+        };
+        let name = format!("implant_stage_{channels}ch_{carrier:?}").to_lowercase();
+        let mut src = drums();
+        g.bench_function(&name, |b| b.iter(|| run(&mut src)));
+        for m in MATERIALS {
+            realtime(
+                &format!("{name} on {m}"),
+                FS,
+                &mut Blocks::new(material(m, FS)),
+                &mut run,
+            );
         }
     }
 
