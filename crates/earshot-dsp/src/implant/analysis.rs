@@ -37,8 +37,9 @@ pub const LANES: usize = 24;
 const SECTIONS: usize = 3;
 /// Decimated rate per half-width of the widest band (see the module documentation).
 pub const RATE_PER_HALF_WIDTH: f64 = 8.0;
-/// Largest decimation (reached only above 96 kHz; the lanes' tap table is sized for it).
-pub const MAX_DECIMATION: usize = 32;
+/// Largest decimation (reached only above 96 kHz; the lanes' tap table is sized for it, and
+/// kept small: the engine is built on the host's thread, whose stack may be small).
+pub const MAX_DECIMATION: usize = 16;
 /// Order of the CIC kernel: taps = ORDER · M − (ORDER − 1).
 const ORDER: usize = 3;
 const TAPS: usize = ORDER * MAX_DECIMATION;
@@ -162,10 +163,8 @@ pub struct Analysis {
 
 impl Analysis {
     pub fn new(map: &[Channel], sample_rate: f64) -> Self {
-        let m = decimation(map, sample_rate);
-        let kernel = cic_kernel(m);
         let mut a = Self {
-            decimation: m,
+            decimation: 1,
             phase: 0,
             taps: [[[0.0; LANES]; 2]; TAPS],
             acc: [[[0.0; LANES]; 2]; ORDER],
@@ -176,27 +175,42 @@ impl Analysis {
             since_renorm: 0,
             envelope: [0.0; LANES],
         };
+        a.configure(map, sample_rate);
+        a
+    }
+
+    /// Redesigns the bank for `map` in place (no allocation, no large temporary: a channel
+    /// count change runs this on the audio thread) and clears its state.
+    pub fn configure(&mut self, map: &[Channel], sample_rate: f64) {
+        let m = decimation(map, sample_rate);
+        let kernel = cic_kernel(m);
+        self.decimation = m;
+        self.taps = [[[0.0; LANES]; 2]; TAPS];
+        self.rot = [[1.0; LANES], [0.0; LANES]];
+        self.omega = [0.0; LANES];
+        for s in &mut self.sections {
+            s.coef = [[0.0; LANES]; 5];
+        }
         let decimated = sample_rate / m as f64;
         for (l, ch) in map.iter().take(LANES).enumerate() {
             let centre = 0.5 * (ch.low_hz + ch.high_hz);
             let half = 0.5 * (ch.high_hz - ch.low_hz);
             let w = 2.0 * PI * centre / sample_rate;
-            a.omega[l] = w;
+            self.omega[l] = w;
             for (k, h) in kernel.iter().enumerate() {
-                a.taps[k][0][l] = (h * (w * k as f64).cos()) as f32;
-                a.taps[k][1][l] = (h * (w * k as f64).sin()) as f32;
+                self.taps[k][0][l] = (h * (w * k as f64).cos()) as f32;
+                self.taps[k][1][l] = (h * (w * k as f64).sin()) as f32;
             }
-            a.rot[0][l] = (w * m as f64).cos();
-            a.rot[1][l] = -(w * m as f64).sin();
-            for (k, s) in a.sections.iter_mut().enumerate() {
+            self.rot[0][l] = (w * m as f64).cos();
+            self.rot[1][l] = -(w * m as f64).sin();
+            for (k, s) in self.sections.iter_mut().enumerate() {
                 let c = lowpass_biquad(half, butterworth_q(k), decimated);
                 for (i, v) in c.iter().enumerate() {
                     s.coef[i][l] = *v;
                 }
             }
         }
-        a.reset();
-        a
+        self.reset();
     }
 
     /// Input samples per envelope update.

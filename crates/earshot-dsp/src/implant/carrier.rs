@@ -47,7 +47,7 @@ pub const RING_MS: f32 = 60.0;
 /// Lanes rendered together (one AVX2 vector of f32).
 const BLOCK: usize = 8;
 /// Most samples [`Carriers::render`] takes at once.
-pub const SUB_CHUNK: usize = 64;
+pub const SUB_CHUNK: usize = 32;
 /// Pulse (tone pip) length as a fraction of the stimulation frame.
 const PIP_FRACTION: f32 = 0.5;
 

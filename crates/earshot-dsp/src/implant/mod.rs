@@ -149,8 +149,32 @@ impl Processor {
             avx2,
             all_lanes: false,
         };
-        p.set_envelope_hz(160.0);
+        p.configure(channels);
         p
+    }
+
+    /// Makes this processor what [`Self::with_simd`] would build for `channels`, in place: no
+    /// allocation and no large temporary, so a channel-count change can run it on the audio
+    /// thread (whose stack may be small).
+    pub fn configure(&mut self, channels: usize) {
+        let fs = self.sample_rate as f64;
+        let map = channel_map(channels, DEFAULT_LOW_HZ, DEFAULT_HIGH_HZ, fs);
+        self.map = map;
+        self.places = [0.0; LANES];
+        for (p, c) in self.places.iter_mut().zip(map.iter()) {
+            *p = c.place_mm as f32;
+        }
+        self.analysis.configure(&map, fs);
+        self.carriers = Carriers::new(fs);
+        self.carriers.set_bands(&map, 0.0);
+        self.agc = agc::Agc::new(self.sample_rate);
+        self.shift_mm = 0.0;
+        self.kind = [1.0, 0.0, 0.0, 0.0];
+        self.frame_len = 1.0;
+        self.reset();
+        // The envelope low-pass runs at the analysis's decimated rate, which the map sets.
+        self.env_hz = 0.0;
+        self.set_envelope_hz(160.0);
     }
 
     pub fn channels(&self) -> usize {
@@ -416,7 +440,9 @@ impl Processor {
 /// count changes, and the electric-acoustic low band.
 pub struct ImplantEar {
     sample_rate: f32,
-    procs: [Processor; 2],
+    /// Boxed: each holds its tap table and sub-chunk buffers (≈ 25 KB), too much to keep on
+    /// the stack of the host thread that builds the engine.
+    procs: [Box<Processor>; 2],
     active: usize,
     /// Crossfade position 0…1 from the other processor to the active one.
     fade: f32,
@@ -435,8 +461,8 @@ impl ImplantEar {
         let mut s = Self {
             sample_rate,
             procs: [
-                Processor::new(c, sample_rate),
-                Processor::new(c, sample_rate),
+                Box::new(Processor::new(c, sample_rate)),
+                Box::new(Processor::new(c, sample_rate)),
             ],
             active: 0,
             fade: 1.0,
@@ -464,7 +490,7 @@ impl ImplantEar {
         let channels = channels.clamp(1, MAX_CHANNELS);
         let active = &mut self.procs[self.active];
         if active.channels() != channels {
-            *active = Processor::with_simd(channels, self.sample_rate, active.avx2);
+            active.configure(channels);
         }
         active.set_kind(carrier);
         self.fade = 1.0;
@@ -519,8 +545,7 @@ impl ImplantEar {
         if self.fade >= 1.0 && channels != self.procs[self.active].channels() {
             // Build the new map in the idle slot (no heap allocation) and fade to it.
             let other = 1 - self.active;
-            let avx2 = self.procs[self.active].avx2;
-            self.procs[other] = Processor::with_simd(channels, self.sample_rate, avx2);
+            self.procs[other].configure(channels);
             self.procs[other].set_kind(ctl.settings.carrier);
             self.active = other;
             self.fade = 0.0;
