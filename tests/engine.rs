@@ -385,3 +385,72 @@ fn once_automation_stops_the_path_it_took_is_forgotten() {
     let late_diff = last_diff.filter(|&i| i >= settled);
     assert_eq!(late_diff, None, "renders still differ after the ramp");
 }
+
+#[test]
+fn sleeping_at_rest_changes_nothing_from_the_first_sound_on() {
+    // Sound, 3 s of silence (the engine comes to rest 0.5 s after its output fell silent,
+    // about 1 s after the felt thump's tail, and sleeps), sound, a 0.2 s gap (too short to
+    // rest: processed), sound, 2.5 s of silence. Every stage that can run
+    // without ringing is on. An engine told never to sleep must give the same output bit for
+    // bit except at rest, where the sleeping one gives zeros and the other at most the rest
+    // level; and the sleeping one must have slept.
+    use earshot::dsp::body::BodyControls;
+    use earshot::dsp::implant::ImplantControls;
+    use earshot::dsp::timeline::REST_LEVEL;
+    let fs = 48000.0;
+    let sec = |s: f32| (s * fs) as usize;
+    let [dl, dr] = earshot::material::drums(fs, 1.0);
+    let speech = earshot::material::speech_like(fs, 1.0, 3);
+    let mut l = Vec::new();
+    let mut r = Vec::new();
+    for (a, b, gap) in [(&dl, &dr, 3.0), (&speech, &speech, 0.2), (&dl, &dr, 2.5)] {
+        l.extend_from_slice(a);
+        r.extend_from_slice(b);
+        l.extend(std::iter::repeat_n(0.0, sec(gap)));
+        r.extend(std::iter::repeat_n(0.0, sec(gap)));
+    }
+    for implant in [0.0, 1.0] {
+        let p = EngineParams {
+            implant: ImplantControls {
+                amount: implant,
+                channels: 22,
+                eas_hz: 500.0,
+                ..Default::default()
+            },
+            body: BodyControls {
+                amount: 1.0,
+                octave: 1.0,
+                ..BodyControls::default()
+            },
+            ..loss_params(Preset::Ruben.audiogram().thresholds_db_hl, 1.0, CAL)
+        };
+        let mut sleeper = Engine::new(fs, &p);
+        let mut awake = Engine::new(fs, &p);
+        awake.never_sleep(true);
+        let (a, b) = (
+            run_stereo(&mut sleeper, &l, &r, 300),
+            run_stereo(&mut awake, &l, &r, 300),
+        );
+        let mut asleep = 0;
+        for (ch, (a, b)) in [(&a.0, &b.0), (&a.1, &b.1)].into_iter().enumerate() {
+            for (i, (x, y)) in a.iter().zip(b.iter()).enumerate() {
+                assert!(
+                    x == y || (*x == 0.0 && y.abs() <= REST_LEVEL),
+                    "implant {implant}, channel {ch}, sample {i} ({:.3} s): {x} vs {y}",
+                    i as f32 / fs
+                );
+                asleep += usize::from(*x == 0.0 && *y != 0.0);
+            }
+        }
+        // The sound itself must not be zeros (the comparison above means something).
+        assert!(rms_db(&a.0[sec(4.0)..sec(5.0)]) > -60.0);
+        eprintln!("implant {implant}: {asleep} samples differ only by sleeping");
+        // Slept through much of the long gaps (measured: about 1.6 s of the 5.5 s).
+        assert!(
+            sleeper.slept_samples > sec(1.0) as u64,
+            "slept {} samples",
+            sleeper.slept_samples
+        );
+        assert_eq!(awake.slept_samples, 0);
+    }
+}

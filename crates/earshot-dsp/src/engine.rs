@@ -125,6 +125,12 @@ pub struct Engine {
     mix: Mix,
     /// Tests: run the loss stages even when nothing of them is heard.
     always_run_loss: bool,
+    /// Tests: process silence at rest instead of sleeping through it.
+    never_sleep: bool,
+    /// Timeline position of the next input sample on the engine's own frame grid (the loss
+    /// stage's frames sit where an engine started at 0 would have them): advanced by every
+    /// block, set by every restart.
+    position: i64,
     /// The world: the input delayed by the latency.
     dry: Vec<DelayLine>,
     dry_scratch: Vec<Vec<f32>>,
@@ -135,6 +141,8 @@ pub struct Engine {
     anchor: TimelineAnchor,
     /// Bad input samples muted since creation (NaN, ±Inf, beyond ±1e4).
     pub bad_input_samples: u64,
+    /// Samples slept through at rest since creation (no signal work done).
+    pub slept_samples: u64,
 }
 
 impl Engine {
@@ -170,11 +178,14 @@ impl Engine {
             body: Body::new(fs, &params.body),
             mix: Mix::new(fs, &params.mix()),
             always_run_loss: false,
+            never_sleep: false,
+            position: 0,
             dry: (0..MAX_CHANNELS).map(|_| DelayLine::new(latency)).collect(),
             dry_scratch: (0..MAX_CHANNELS).map(|_| vec![0.0; hop]).collect(),
             tap: Tap::new(),
             anchor: TimelineAnchor::new(fs),
             bad_input_samples: 0,
+            slept_samples: 0,
         };
         e.set_params(params);
         e.reset();
@@ -219,6 +230,7 @@ impl Engine {
     /// [`Self::reset`], with the frames placed as for an engine started at timeline 0, when the
     /// next input sample sits at `timeline`.
     fn clear(&mut self, timeline: i64) {
+        self.position = timeline;
         self.hearing.land();
         self.loss.reset_at(timeline);
         self.implant.reset();
@@ -236,6 +248,13 @@ impl Engine {
     #[doc(hidden)]
     pub fn always_run_loss(&mut self, on: bool) {
         self.always_run_loss = on;
+    }
+
+    /// Tests: process silence at rest like sound instead of sleeping through it (the output
+    /// from the first sound on must not differ, bit for bit).
+    #[doc(hidden)]
+    pub fn never_sleep(&mut self, on: bool) {
+        self.never_sleep = on;
     }
 
     /// The left (or mono) ear's electrodogram: every stimulation frame while the implant runs,
@@ -278,9 +297,56 @@ impl Engine {
             }
         }
         let silent_in = channels.iter().all(|c| is_silent(&c[..len]));
-        self.process_chunks(channels);
+        // At rest with no ringing, the engine sleeps until the first sound (see
+        // [`crate::timeline`], Sleep): outputs zeros, and restarts at that sample with its
+        // frames on its own grid. An engine that never sleeps restarts there too, so from the
+        // first sound on the two are the same bit for bit.
+        let mut from = 0;
+        if self.anchor.at_rest() && self.tinnitus.is_idle() {
+            from = channels
+                .iter()
+                .map(|c| {
+                    c[..len]
+                        .iter()
+                        .position(|v| !is_silent(&[*v]))
+                        .unwrap_or(len)
+                })
+                .min()
+                .unwrap_or(len);
+            if self.never_sleep {
+                self.process_range(channels, 0..from);
+            } else {
+                for c in channels.iter_mut() {
+                    c[..from].fill(0.0);
+                }
+                self.slept_samples += from as u64;
+            }
+            if from < len {
+                self.clear(self.position.wrapping_add(from as i64));
+                self.position = self.position.wrapping_sub(from as i64);
+            }
+        }
+        self.process_range(channels, from..len);
+        self.position = self.position.wrapping_add(len as i64);
         let silent = silent_in && channels.iter().all(|c| is_silent(&c[..len]));
         self.anchor.end_block(silent, len);
+    }
+
+    /// [`Self::process_chunks`] over `range` of every channel.
+    fn process_range(&mut self, channels: &mut [&mut [f32]], range: std::ops::Range<usize>) {
+        if range.is_empty() {
+            return;
+        }
+        match channels {
+            [] => {}
+            [m] => self.process_chunks(&mut [&mut m[range]]),
+            [l, r, extra @ ..] => {
+                for c in extra {
+                    c[range.clone()].fill(0.0);
+                }
+                self.process_chunks(&mut [&mut l[range.clone()], &mut r[range]]);
+            }
+        }
     }
 
     fn process_chunks(&mut self, channels: &mut [&mut [f32]]) {
@@ -342,6 +408,16 @@ impl Engine {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_engine_is_small_enough_to_build_on_a_host_audio_thread() {
+        // Hosts call activate(), which builds the engine, on their audio thread (Ardour's
+        // "audioengine"), whose stack is small: an engine of 150 KB held by value overflowed
+        // it there. Big state lives on the heap.
+        let size = std::mem::size_of::<Engine>();
+        eprintln!("Engine: {size} bytes on the stack");
+        assert!(size < 32 * 1024, "{size} bytes");
+    }
 
     #[test]
     fn latency_is_one_loss_frame() {

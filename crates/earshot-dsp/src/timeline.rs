@@ -17,6 +17,18 @@
 //! state. While sound is running the engine never restarts (that would click): it just
 //! follows the new position.
 //!
+//! **Sleep.** At rest, with no ringing, the engine does no signal work: a silent block costs
+//! a scan of its input and zeroing its output. At the first sound (the first input sample
+//! above [`REST_LEVEL`], NaN included) it restarts at that sample — every state cleared, the
+//! loss stage's frames kept on the grid they were on (or placed on the host's timeline grid by
+//! a restart at the block's start) — and processes from there. The restart is part of what
+//! the engine *is*, not of sleeping: an engine told never to sleep processes the silence and
+//! restarts at the same sample, so from the first sound on the two are identical bit for bit
+//! (`tests/engine.rs`), and the restart drops only states already below the rest level, like
+//! the restart on the timeline. What differs is only the rest itself: the sleeping engine
+//! outputs exact zeros where the other outputs tails at or below [`REST_LEVEL`] (−140 dBFS),
+//! and it sends the editor no implant stimulation frames while asleep.
+//!
 //! The timeline position is that of the *input* sample. Hosts that compensate plugin latency
 //! report the position being heard and feed the plugin `latency` samples ahead (measured in
 //! Ardour 7: the block at reported position −288 starts with the region's first sample), so
