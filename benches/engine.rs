@@ -202,7 +202,18 @@ fn bench(c: &mut Criterion) {
             run(&mut silence);
         }
         g.bench_function("engine_at_rest", |b| b.iter(|| run(&mut silence)));
-        realtime("engine_at_rest on silence", FS, &mut silence, &mut run);
+        let rest = realtime("engine_at_rest on silence", FS, &mut silence, &mut run);
+        // The same engine busy, on drums: a silent block must cost ≤ 5 % of a busy one.
+        let busy = realtime(
+            "engine_at_rest's settings on drums",
+            FS,
+            &mut drums(),
+            &mut run,
+        );
+        eprintln!(
+            "engine_at_rest: a silent block costs {:.1} % of a busy one (target ≤ 5 %)",
+            100.0 * busy / rest
+        );
     }
 
     // What the editor costs the audio thread: the snapshot writer after each block, with the
