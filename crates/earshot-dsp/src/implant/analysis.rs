@@ -158,7 +158,6 @@ pub struct Analysis {
     omega: [f64; LANES],
     sections: [Section; SECTIONS],
     since_renorm: u32,
-    envelope: [f32; LANES],
 }
 
 impl Analysis {
@@ -173,7 +172,6 @@ impl Analysis {
             omega: [0.0; LANES],
             sections: [Section::new(), Section::new(), Section::new()],
             since_renorm: 0,
-            envelope: [0.0; LANES],
         };
         a.configure(map, sample_rate);
         a
@@ -218,12 +216,6 @@ impl Analysis {
         self.decimation
     }
 
-    /// The band envelopes (amplitude) as of the last update; lanes past the channel count
-    /// read 0.
-    pub fn envelope(&self) -> &[f32; LANES] {
-        &self.envelope
-    }
-
     /// Zeroes filter states too small to matter, so silence never runs on subnormals.
     pub fn flush_tiny(&mut self) {
         for s in &mut self.sections {
@@ -253,7 +245,6 @@ impl Analysis {
         for s in &mut self.sections {
             s.clear();
         }
-        self.envelope = [0.0; LANES];
         self.since_renorm = 0;
     }
 
@@ -320,9 +311,6 @@ impl Analysis {
         }
         self.since_renorm = since_renorm;
         self.phase = (self.phase + input.len()) % m;
-        if let Some(last) = out.last() {
-            self.envelope = *last;
-        }
         Updates { first, count }
     }
 
@@ -388,10 +376,10 @@ mod tests {
     use super::super::greenwood::{self, channel_map, DEFAULT_HIGH_HZ, DEFAULT_LOW_HZ};
     use super::*;
 
-    /// One sample through the bank; true when the envelopes updated.
-    fn step(a: &mut Analysis, x: f32) -> bool {
+    /// One sample through the bank: the band envelopes when they updated.
+    fn step(a: &mut Analysis, x: f32) -> Option<[f32; LANES]> {
         let mut out = [[0.0f32; LANES]; 2];
-        a.process::<LANES>(&[x], &mut out).count > 0
+        (a.process::<LANES>(&[x], &mut out).count > 0).then_some(out[0])
     }
 
     fn tone_envelopes(map: &[Channel], fs: f64, f: f64, amp: f32) -> Vec<f32> {
@@ -401,8 +389,8 @@ mod tests {
         let mut count = 0;
         for i in 0..n {
             let x = amp * (2.0 * PI * f * i as f64 / fs).sin() as f32;
-            if step(&mut a, x) && i > n / 2 {
-                for (s, e) in acc.iter_mut().zip(a.envelope()) {
+            if let Some(env) = step(&mut a, x).filter(|_| i > n / 2) {
+                for (s, e) in acc.iter_mut().zip(&env) {
                     *s += *e as f64;
                 }
                 count += 1;
@@ -614,11 +602,11 @@ mod tests {
                 for (i, v) in x.iter().enumerate() {
                     full.process(*v);
                     history[i % (delay + 1)] = full.envelope;
-                    if step(&mut fast, *v) && i > delay + 1000 {
+                    if let Some(env) = step(&mut fast, *v).filter(|_| i > delay + 1000) {
                         // The full-rate envelope `delay` samples ago.
                         let then = history[(i + 1) % (delay + 1)];
                         for l in 0..n {
-                            let (a, b) = (fast.envelope()[l] as f64, then[l] as f64);
+                            let (a, b) = (env[l] as f64, then[l] as f64);
                             diff[l] += (a - b).powi(2);
                             power[l] += b * b;
                             sum[0][l] += a;
