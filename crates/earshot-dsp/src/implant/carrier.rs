@@ -265,20 +265,11 @@ impl Carriers {
         }
     }
 
-    /// Sets the stimulation frame length (samples) for pulse carriers and starts a frame:
-    /// each lane fires one pip, staggered across the frame.
-    pub fn start_frame(&mut self, frame_len: f32) {
-        self.pip_len = (frame_len * PIP_FRACTION).max(2.0);
-        let n = self.channels.max(1) as f32;
-        for l in 0..LANES {
-            self.pip_wait[l] = frame_len * l as f32 / n;
-        }
-    }
-
     /// Renders a sub-chunk: `out[i]` = the sum over lanes of `amps[i][l]` × carrier kind `k`
     /// of lane `l`, for each kind weight `weights[i][k]` (a crossfade sounds two kinds at
-    /// once). A stimulation frame of `len` samples starts ([`Self::start_frame`]) before
-    /// sample `i` for each `(i, len)` in `frames` (in order). Only the first `L` lanes are
+    /// once). A stimulation frame of `len` samples starts before sample `i` for each
+    /// `(i, len)` in `frames` (in order): it sets the pulse carriers' pip length, and each
+    /// lane fires one pip, staggered across the frame as CIS/ACE interleave their pulses. Only the first `L` lanes are
     /// computed (the rest are silent: past the channel count).
     ///
     /// Lanes are taken 8 at a time over the whole sub-chunk, so a block's oscillators and
@@ -438,11 +429,16 @@ impl Carriers {
         }
     }
 
-    /// One output sample (tests): [`Self::render`] over one sample.
+    /// One output sample (tests): [`Self::render`] over one sample, starting a frame of
+    /// `frame` samples before it when given.
     #[cfg(test)]
-    fn next(&mut self, amp: &[f32; LANES], weights: &[f32; 4]) -> f32 {
+    fn next(&mut self, amp: &[f32; LANES], weights: &[f32; 4], frame: Option<f32>) -> f32 {
         let mut y = [0.0];
-        self.render::<LANES>(&[*amp], &[*weights], &[], &mut y);
+        let frames: &[(usize, f32)] = match &frame {
+            Some(len) => &[(0, *len)],
+            None => &[],
+        };
+        self.render::<LANES>(&[*amp], &[*weights], frames, &mut y);
         y[0]
     }
 
@@ -470,10 +466,8 @@ mod tests {
         let mut acc = 0.0f64;
         let n = fs as usize;
         for i in 0..n {
-            if i % frame as usize == 0 {
-                c.start_frame(frame);
-            }
-            let y = c.next(&amp, &w);
+            let starts = (i % frame as usize == 0).then_some(frame);
+            let y = c.next(&amp, &w, starts);
             acc += (y * y) as f64;
         }
         (acc / n as f64).sqrt() as f32
