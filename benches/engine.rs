@@ -5,7 +5,8 @@
 //! `cargo bench` prints criterion's timings (over successive blocks of 30 s of drums) plus
 //! "× real time" (audio seconds per CPU second, one core) for each case and material.
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::measurement::WallTime;
+use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
 use earshot::dsp::audiogram::Preset;
 use earshot::dsp::body::{BodyControls, BodyLayer};
 use earshot::dsp::calibration::Calibration;
@@ -92,6 +93,25 @@ fn realtime(name: &str, rate: f32, src: &mut Blocks, mut f: impl FnMut(&mut Bloc
     x
 }
 
+/// A case at 48 kHz: criterion's timing over successive blocks of the drums, then × real time
+/// on each material.
+fn on_materials(
+    g: &mut BenchmarkGroup<'_, WallTime>,
+    name: &str,
+    run: &mut impl FnMut(&mut Blocks),
+) {
+    let mut src = Blocks::new(material("drums", FS));
+    g.bench_function(name, |b| b.iter(|| run(&mut src)));
+    for m in MATERIALS {
+        realtime(
+            &format!("{name} on {m}"),
+            FS,
+            &mut Blocks::new(material(m, FS)),
+            &mut *run,
+        );
+    }
+}
+
 fn ruben(severity: f32) -> EngineParams {
     let a = Preset::Ruben.audiogram();
     EngineParams {
@@ -164,16 +184,7 @@ fn bench(c: &mut Criterion) {
             e.process(&mut [&mut l, &mut r]);
             black_box(&l);
         };
-        let mut src = drums();
-        g.bench_function(name, |b| b.iter(|| run(&mut src)));
-        for m in MATERIALS {
-            realtime(
-                &format!("{name} on {m}"),
-                FS,
-                &mut Blocks::new(material(m, FS)),
-                &mut run,
-            );
-        }
+        on_materials(&mut g, name, &mut run);
     }
 
     // The engine at rest: silent input, no ringing, after the tails have died (severe loss,
@@ -273,16 +284,7 @@ fn bench(c: &mut Criterion) {
             black_box((&yl, &yr));
         };
         let name = format!("implant_stage_{channels}ch_{carrier:?}").to_lowercase();
-        let mut src = drums();
-        g.bench_function(&name, |b| b.iter(|| run(&mut src)));
-        for m in MATERIALS {
-            realtime(
-                &format!("{name} on {m}"),
-                FS,
-                &mut Blocks::new(material(m, FS)),
-                &mut run,
-            );
-        }
+        on_materials(&mut g, &name, &mut run);
     }
 
     let mut loss_x = 0.0;
