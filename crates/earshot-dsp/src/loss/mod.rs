@@ -207,6 +207,9 @@ pub struct LossTables {
     survival: [f32; 4],
     /// One-pole coefficient (per frame) of the level correction's trackers.
     correction_smooth: f32,
+    /// One-pole coefficient (per frame) of each bin's mean frequency deviation
+    /// ([`bin_analysis::REASSIGNMENT_MS`]).
+    reassignment_smooth: f32,
     /// Participation ratio (Σp)²/Σp² of a steady tone's weighted bin powers: how many bins
     /// one sinusoid occupies ([`tone_participation`]).
     tone_participation: f32,
@@ -350,6 +353,10 @@ impl LossTables {
             tone_participation: tone_participation(&window, nfft, hop) as f32,
             correction_smooth: crate::smoother::one_pole(
                 LEVEL_CORRECTION_MS,
+                sample_rate / hop as f32,
+            ),
+            reassignment_smooth: crate::smoother::one_pole(
+                bin_analysis::REASSIGNMENT_MS,
                 sample_rate / hop as f32,
             ),
             window,
