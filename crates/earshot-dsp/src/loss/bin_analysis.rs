@@ -153,7 +153,8 @@ impl BinAnalysis {
             self.advance[..m].fill(Complex32::new(1.0, 0.0));
         }
         // Pass 2: each bin's deviation from its centre (in bins, gated by steadiness; held in
-        // `grid_pos` until pass 3) and its overlap-add survival from cos(deviation).
+        // `grid_pos`, which passes 2b and 2c turn into the grid point) and its overlap-add
+        // survival from cos(deviation).
         // Branch-free, so it vectorises.
         for k in 0..m {
             let c = self.advance[k];
