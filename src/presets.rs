@@ -8,6 +8,7 @@
 //! nice-plug 0.4.2 does not implement CLAP's preset-discovery extension (nor VST3 program
 //! lists), so hosts do not list these in their own browsers.
 
+use crate::dsp::audiogram::listener::Listener;
 use crate::dsp::audiogram::{Preset as Audiogram, STANDARD_HZ};
 use crate::dsp::story::SCENES;
 use crate::param_access;
@@ -66,6 +67,34 @@ fn hearing(
         description: description.into(),
         values,
     }
+}
+
+/// The values an audiogram generator sets (ISO 7029 age, ISO 1999 noise): both ears'
+/// 18 thresholds, the ears linked, severity 100 % so that what is generated is what is heard.
+/// Unlike a preset it leaves every other parameter as it is.
+pub fn listener_values(listener: &Listener) -> Result<Vec<(String, String)>, String> {
+    let a = listener.audiogram()?;
+    let mut values = vec![
+        ("severity".to_string(), "1".to_string()),
+        ("link_ears".to_string(), "true".to_string()),
+    ];
+    for ear in ["left", "right"] {
+        values.extend(
+            audiogram_ids(ear)
+                .into_iter()
+                .zip(a.thresholds_db_hl)
+                .map(|(id, v)| (id, v.to_string())),
+        );
+    }
+    Ok(values)
+}
+
+/// Set `params` to the audiogram of `listener` (see [`listener_values`]).
+pub fn apply_listener(params: &EarshotParams, listener: &Listener) -> Result<(), String> {
+    for (id, value) in listener_values(listener)? {
+        param_access::set(params, &id, &value)?;
+    }
+    Ok(())
 }
 
 /// Every factory preset: the audiograms first, then the story's scenes.
@@ -192,5 +221,25 @@ mod tests {
         assert_eq!(e.left, Audiogram::Profound.audiogram());
         assert_eq!(e.right, Audiogram::Normal.audiogram());
         assert!(!e.link_ears);
+    }
+
+    #[test]
+    fn a_generated_audiogram_sets_both_ears_and_leaves_the_rest() {
+        use crate::dsp::audiogram::age::Sex;
+        let params = EarshotParams::default();
+        param_access::set(&params, "tin_amount", "0.3").unwrap();
+        param_access::set(&params, "severity", "0.3").unwrap();
+        let l = Listener::new(Sex::Female, 70.0);
+        apply_listener(&params, &l).unwrap();
+        let e = params.engine_params();
+        let want = l.audiogram().unwrap();
+        for (got, want) in e.left.thresholds_db_hl.iter().zip(want.thresholds_db_hl) {
+            assert!((got - want).abs() < 1e-4, "{got} vs {want}");
+        }
+        assert_eq!(e.left, e.right);
+        assert_eq!(param_access::get_plain(&params, "severity").unwrap(), 1.0);
+        assert!((param_access::get_plain(&params, "tin_amount").unwrap() - 0.3).abs() < 1e-6);
+        let bad = Listener { age: 10.0, ..l };
+        assert!(apply_listener(&params, &bad).unwrap_err().contains("age"));
     }
 }

@@ -19,7 +19,11 @@ mod wav;
 use automation::Lane;
 use clap::{Parser, Subcommand};
 use earshot::demo;
-use earshot::dsp::audiogram::{ama_handicap_percent, better_ear_grade, Preset, STANDARD_HZ};
+use earshot::dsp::audiogram::age::Sex;
+use earshot::dsp::audiogram::listener::{self, Listener, NoiseExposure};
+use earshot::dsp::audiogram::{
+    ama_handicap_percent, better_ear_grade, Audiogram, Preset, STANDARD_HZ,
+};
 use earshot::dsp::Engine;
 use earshot::param_access;
 use earshot::params::EarshotParams;
@@ -56,6 +60,23 @@ struct Settings {
     /// Right-ear audiogram (as --left); unlinks the ears.
     #[arg(long, value_name = "DB_HL,...")]
     right: Option<String>,
+    /// Generate both ears' audiogram from age, 18–80 years (ISO 7029:2017; needs --sex).
+    /// Applied before --param, --left and --right, which can then change it.
+    #[arg(long, value_name = "YEARS", requires = "sex")]
+    age: Option<f32>,
+    /// Sex for --age: female or male.
+    #[arg(long, value_name = "SEX", requires = "age")]
+    sex: Option<String>,
+    /// Percentile of the population for --age: 5, 10, …, 95 (50: the median; 90: hears worse
+    /// than nine in ten people of that age and sex).
+    #[arg(long, value_name = "P", requires = "age")]
+    percentile: Option<u8>,
+    /// Years of noise exposure for --age (ISO 1999:2013; 0–40, needs --noise-dba).
+    #[arg(long, value_name = "YEARS", requires_all = ["age", "noise_dba"])]
+    noise_years: Option<f32>,
+    /// Daily noise exposure level L_EX,8h for --noise-years, dB(A) (70–115).
+    #[arg(long, value_name = "DBA", requires = "noise_years")]
+    noise_dba: Option<f32>,
     /// Automate the story across the file: Story mode, position FROM at the start to TO at
     /// the end (e.g. 0:1).
     #[arg(long, value_name = "FROM:TO")]
@@ -106,11 +127,33 @@ enum Cmd {
     },
 }
 
+/// The listener described by --age, --sex, --percentile, --noise-years and --noise-dba.
+fn listener(s: &Settings) -> Result<Option<Listener>, String> {
+    let Some(age) = s.age else { return Ok(None) };
+    let sex = s.sex.as_deref().unwrap_or_default();
+    let sex = Sex::from_name(sex).ok_or_else(|| format!("--sex `{sex}`: female or male"))?;
+    let noise = match (s.noise_years, s.noise_dba) {
+        (Some(years), Some(level_dba)) => Some(NoiseExposure { years, level_dba }),
+        _ => None,
+    };
+    let l = Listener {
+        sex,
+        age,
+        percentile: s.percentile.unwrap_or(50),
+        noise,
+    };
+    l.validate().map_err(|e| format!("--age: {e}"))?;
+    Ok(Some(l))
+}
+
 /// The parameters a render starts from, and its automation lanes for a file of `seconds`.
 fn setup(s: &Settings, seconds: f64) -> Result<(EarshotParams, Vec<Lane>), String> {
     let params = EarshotParams::default();
     if let Some(id) = &s.preset {
         presets::load(&params, &presets::find(id)?)?;
+    }
+    if let Some(listener) = listener(s)? {
+        presets::apply_listener(&params, &listener).map_err(|e| format!("--age: {e}"))?;
     }
     for kv in &s.params {
         let (id, value) = kv
@@ -552,18 +595,39 @@ fn list_presets() -> String {
         "{:<14} {:>40}  {:>6}  {:<18} {:>6}",
         "audiogram", "dB HL 125..8k", "PTA4", "WHO 2021", "AMA %"
     );
-    for p in Preset::ALL {
-        let a = p.audiogram();
+    let row = |out: &mut String, name: &str, a: &Audiogram| {
         let t: Vec<String> = a.thresholds_db_hl.iter().map(|v| format!("{v}")).collect();
         let _ = writeln!(
             out,
             "{:<14} {:>40}  {:>6.1}  {:<18} {:>6.1}",
-            p.id(),
+            name,
             t.join(","),
             a.pta4(),
-            better_ear_grade(&a, &a).name(),
-            ama_handicap_percent(&a, &a)
+            better_ear_grade(a, a).name(),
+            ama_handicap_percent(a, a)
         );
+    };
+    for p in Preset::ALL {
+        row(&mut out, p.id(), &p.audiogram());
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "Audiograms from who the listener is (both ears; --left/--right still override):"
+    );
+    let _ = writeln!(
+        out,
+        "  --age 18..80 --sex female|male [--percentile 5..95, step 5; 50 = median]   ISO 7029:2017"
+    );
+    let _ = writeln!(
+        out,
+        "  [--noise-years 0..40 --noise-dba 70..115]   noise at work or on stage, L_EX,8h   ISO 1999:2013"
+    );
+    for l in listener::EXAMPLES {
+        let _ = writeln!(out, "  {}: {}", l.describe(), l.cli_args());
+        if let Ok(a) = l.audiogram() {
+            row(&mut out, "", &a);
+        }
     }
     out
 }
@@ -581,6 +645,11 @@ fn run_demo(dir: &Path) -> Result<(), String> {
         story: Some("0:1".into()),
         automation: None,
         left: None,
+        age: None,
+        sex: None,
+        percentile: None,
+        noise_years: None,
+        noise_dba: None,
         right: None,
         seed: None,
         format: Format::Float32,

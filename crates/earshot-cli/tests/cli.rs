@@ -289,6 +289,112 @@ fn every_preset_renders_and_audiograms_can_be_typed() {
     assert!(!ok && err.contains("9 needed"), "{err}");
 }
 
+/// `--age …` (ISO 7029 / ISO 1999) renders bit for bit as the audiogram it generates typed
+/// with --left/--right, combines with them, and names what is out of range.
+#[test]
+fn audiograms_from_age_and_noise_equal_the_same_values_typed() {
+    use earshot::dsp::audiogram::listener::EXAMPLES;
+    let d = dir("age");
+    let (i, o) = (d.join("in.wav"), d.join("out.wav"));
+    write_input(&i, 0.3);
+    for l in EXAMPLES {
+        let mut args = vec!["render".to_string(), s(&i).into(), s(&o).into()];
+        args.extend(l.cli_args().split(' ').map(String::from));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (ok, err) = earshot(&args);
+        assert!(ok, "{}: {err}", l.describe());
+        let generated = read(&o);
+        let typed: Vec<String> = l
+            .audiogram()
+            .unwrap()
+            .thresholds_db_hl
+            .iter()
+            .map(|v| v.to_string())
+            .collect();
+        let typed = typed.join(",");
+        let (ok, err) = earshot(&[
+            "render",
+            s(&i),
+            s(&o),
+            "--left",
+            &typed,
+            "--param",
+            "severity=1",
+        ]);
+        assert!(ok, "{err}");
+        assert!(
+            read(&o) == generated,
+            "{}: --age differs from --left",
+            l.describe()
+        );
+    }
+    // --right after --age changes the right ear only.
+    let flat = "20,20,20,20,20,20,20,20,20";
+    let (ok, err) = earshot(&[
+        "render",
+        s(&i),
+        s(&o),
+        "--age",
+        "70",
+        "--sex",
+        "female",
+        "--right",
+        flat,
+    ]);
+    assert!(ok, "{err}");
+    let mixed = read(&o);
+    let left = EXAMPLES[1]
+        .audiogram()
+        .unwrap()
+        .thresholds_db_hl
+        .map(|v| v.to_string())
+        .join(",");
+    let (ok, err) = earshot(&[
+        "render",
+        s(&i),
+        s(&o),
+        "--left",
+        &left,
+        "--right",
+        flat,
+        "--param",
+        "severity=1",
+    ]);
+    assert!(ok, "{err}");
+    assert!(
+        read(&o) == mixed,
+        "--age then --right differs from typing both ears"
+    );
+    for (args, want) in [
+        (&["--age", "12", "--sex", "male"][..], "--age: age 12"),
+        (&["--age", "70", "--sex", "other"][..], "--sex `other`"),
+        (
+            &["--age", "70", "--sex", "male", "--percentile", "33"][..],
+            "percentile 33",
+        ),
+        (
+            &[
+                "--age",
+                "40",
+                "--sex",
+                "male",
+                "--noise-years",
+                "50",
+                "--noise-dba",
+                "95",
+            ][..],
+            "noise years 50",
+        ),
+        (&["--age", "70"][..], "--sex"),
+        (&["--noise-years", "5"][..], "--age"),
+    ] {
+        let mut all = vec!["render", s(&i), s(&o)];
+        all.extend_from_slice(args);
+        let (ok, err) = earshot(&all);
+        assert!(!ok && err.contains(want), "{args:?}: {err}");
+    }
+}
+
 #[test]
 fn bad_input_gives_one_clear_line_and_leaves_no_output() {
     let d = dir("bad");

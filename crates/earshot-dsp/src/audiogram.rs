@@ -1,6 +1,13 @@
 //! Audiogram: hearing thresholds in dB HL at the standard audiometric frequencies, one per ear,
 //! with the summary figures audiologists use (PTA, WHO 2021 grade, AMA 1979 % handicap) and
 //! the preset shapes of docs/science.md (Audiogram and degree).
+//!
+//! Audiograms can also be generated from who the listener is: [`age`] (ISO 7029:2017),
+//! [`noise`] (ISO 1999:2013) and the two together as a [`listener::Listener`].
+
+pub mod age;
+pub mod listener;
+pub mod noise;
 
 /// Standard audiometric frequencies, Hz (ISO 8253-1 air conduction set used by Earshot).
 pub const STANDARD_HZ: [f32; 9] = [
@@ -10,6 +17,12 @@ pub const STANDARD_HZ: [f32; 9] = [
 pub const POINTS: usize = STANDARD_HZ.len();
 /// Threshold range accepted, dB HL (audiometers span −10…120 dB HL).
 pub const RANGE_DB_HL: (f32, f32) = (-10.0, 120.0);
+
+/// A generated threshold as the audiogram carries it: to 0.1 dB (the standards' tables print
+/// whole decibels; audiometers step by 5 dB).
+fn round_tenth(db: f64) -> f32 {
+    ((db * 10.0).round() / 10.0) as f32
+}
 
 /// Thresholds of one ear, dB HL at [`STANDARD_HZ`].
 #[derive(Clone, Copy, Debug, PartialEq)]
