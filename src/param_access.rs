@@ -176,6 +176,17 @@ pub fn reset_all(params: &EarshotParams) {
     }
 }
 
+/// Every parameter of `to` set to the value it has in `from` (normalised, exactly).
+pub fn copy_all(from: &EarshotParams, to: &EarshotParams) {
+    for ((_, src, _), (_, dst, _)) in from.param_map().into_iter().zip(to.param_map()) {
+        // Safety: both pointers point into parameter sets alive for this call; the maps of
+        // two `EarshotParams` list the same parameters in the same order.
+        unsafe {
+            dst._internal_set_normalized_value(src.unmodulated_normalized_value());
+        }
+    }
+}
+
 /// The plain value of parameter `id` (switches: 0 or 1; enums: the variant's index).
 pub fn get_plain(params: &EarshotParams, id: &str) -> Result<f32, String> {
     let p = find(params, id)?;

@@ -99,10 +99,15 @@ fn audio_config() -> PluginAudioConfiguration {
 /// `preset` as the library loads it (the CLI's path): every parameter's normalised value, by
 /// name.
 fn preset_normalised(preset: &earshot::presets::FactoryPreset) -> Vec<(String, f64)> {
-    use earshot::param_access;
     let reference = earshot::params::EarshotParams::default();
     earshot::presets::load(&reference, preset).unwrap();
-    param_access::describe(&reference)
+    normalised(&reference)
+}
+
+/// Every parameter's normalised value, by name.
+fn normalised(reference: &earshot::params::EarshotParams) -> Vec<(String, f64)> {
+    use earshot::param_access;
+    param_access::describe(reference)
         .into_iter()
         .map(|i| {
             let n = param_access::get_normalized(&reference, &i.id).unwrap();
@@ -436,9 +441,18 @@ fn clap_bundle_in_a_real_host() {
 #[test]
 #[ignore = "needs the built CLAP bundle (cargo xtask test)"]
 fn factory_presets_round_trip_through_the_plugin_state() {
-    for preset in earshot::presets::all() {
-        // The preset as the library loads it (the CLI's path), in normalised values.
-        let names = preset_normalised(&preset);
+    // The presets, and the audiograms generated from age and noise (ISO 7029 / ISO 1999),
+    // as the library loads them (the CLI's path), in normalised values.
+    let mut cases: Vec<(String, Vec<(String, f64)>)> = earshot::presets::all()
+        .iter()
+        .map(|p| (p.id.clone(), preset_normalised(p)))
+        .collect();
+    for l in earshot::dsp::audiogram::listener::EXAMPLES {
+        let reference = earshot::params::EarshotParams::default();
+        earshot::presets::apply_listener(&reference, &l).unwrap();
+        cases.push((l.cli_args(), normalised(&reference)));
+    }
+    for (id, names) in cases {
         // Sent to the plugin as a host would (CLAP values: min + normalised × range).
         let (_entry, mut instance) = load();
         let list = params(&mut instance);
@@ -458,21 +472,11 @@ fn factory_presets_round_trip_through_the_plugin_state() {
         // Saved, and restored into a fresh instance.
         let blob = save(&mut instance);
         let (_entry2, mut other) = load();
-        assert!(load_state(&mut other, &blob), "{}: restore", preset.id);
+        assert!(load_state(&mut other, &blob), "{}: restore", id);
         let restored = values(&mut other);
         for ((p, w), (s, r)) in list.iter().zip(&want).zip(set.iter().zip(&restored)) {
-            assert!(
-                (s - w).abs() < 1e-5,
-                "{}: {} set {s} vs {w}",
-                preset.id,
-                p.1
-            );
-            assert!(
-                (r - w).abs() < 1e-5,
-                "{}: {} restored {r} vs {w}",
-                preset.id,
-                p.1
-            );
+            assert!((s - w).abs() < 1e-5, "{}: {} set {s} vs {w}", id, p.1);
+            assert!((r - w).abs() < 1e-5, "{}: {} restored {r} vs {w}", id, p.1);
         }
     }
 }

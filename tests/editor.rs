@@ -310,3 +310,41 @@ fn the_preset_menu_loads_through_the_host() {
     assert_eq!(calls.iter().filter(|c| c.0 == "begin").count(), sets);
     assert_eq!(calls.iter().filter(|c| c.0 == "end").count(), sets);
 }
+
+#[test]
+fn the_age_menu_sets_the_generated_audiogram_through_the_host() {
+    use earshot::dsp::audiogram::age::Sex;
+    use earshot::dsp::audiogram::listener::Listener;
+    let f = fixture();
+    param_access::set(&f.params, "tin_amount", "0.4").unwrap();
+    param_access::set(&f.params, "link_ears", "off").unwrap();
+    let mut h = harness(&f);
+    h.run();
+    h.get_by_label("From age…").click();
+    h.run();
+    h.get_by_label("male").click();
+    h.run();
+    h.get_by_label("Set audiogram").click();
+    h.run();
+    // The form's default age (70), median, men: exactly what the CLI's --age 70 --sex male
+    // sets, on top of what was there.
+    let reference = EarshotParams::default();
+    param_access::set(&reference, "tin_amount", "0.4").unwrap();
+    param_access::set(&reference, "link_ears", "off").unwrap();
+    earshot::presets::apply_listener(&reference, &Listener::new(Sex::Male, 70.0)).unwrap();
+    for (id, _) in param_access::snapshot(&reference) {
+        assert_eq!(
+            param_access::get_normalized(&f.params, &id),
+            param_access::get_normalized(&reference, &id),
+            "{id}"
+        );
+    }
+    let calls = f.host.calls();
+    let sets = calls.iter().filter(|c| c.0 == "set").count();
+    // 18 thresholds, link_ears and severity; nothing else.
+    assert_eq!(sets, 20, "{calls:?}");
+    assert!(calls
+        .iter()
+        .all(|c| c.1.contains("_hl_") || c.1 == "link_ears" || c.1 == "severity"));
+    assert_eq!(calls.iter().filter(|c| c.0 == "begin").count(), sets);
+}

@@ -3,7 +3,7 @@
 //!
 //! - [`snapshot`]: what the audio thread hands the editor (plain Rust, lock-free).
 //! - [`audiogram_chart`], [`live_view`], [`electrodogram_view`], [`story_strip`],
-//!   [`controls`], [`preset_menu`]: one view each.
+//!   [`controls`], [`preset_menu`], [`listener_menu`]: one view each.
 //! - This file: the layout ([`EarshotApp::draw`]) and the nice-plug `Editor` that opens it at
 //!   the size saved in the plugin state.
 //!
@@ -14,6 +14,7 @@
 pub mod audiogram_chart;
 pub mod controls;
 pub mod electrodogram_view;
+pub mod listener_menu;
 pub mod live_view;
 pub mod preset_menu;
 pub mod snapshot;
@@ -81,6 +82,7 @@ pub struct EarshotApp {
     live_serial: u64,
     sample_rate: f32,
     last_preset: Option<String>,
+    listener: listener_menu::ListenerForm,
     status: String,
     controls: controls::Drawn,
     chart: egui::Rect,
@@ -97,6 +99,7 @@ impl EarshotApp {
             live_serial: 0,
             sample_rate: 48000.0,
             last_preset: None,
+            listener: listener_menu::ListenerForm::default(),
             status: String::new(),
             controls: Vec::new(),
             chart: egui::Rect::NOTHING,
@@ -180,6 +183,7 @@ impl EarshotApp {
                 ui.heading(RichText::new("Earshot").strong());
                 ui.separator();
                 preset_menu::show(ui, params, setter, &mut self.last_preset, &mut self.status);
+                listener_menu::show(ui, params, setter, &mut self.listener, &mut self.status);
                 ui.separator();
                 ui.label("Mode");
                 ui.add(ParamSlider::for_param(&params.story.mode, setter));

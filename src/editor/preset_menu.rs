@@ -17,6 +17,12 @@ pub fn load(
     // The target values: the preset loaded into a scratch set, the way the CLI loads it.
     let target = EarshotParams::default();
     presets::load(&target, preset)?;
+    Ok(set_to(params, setter, &target))
+}
+
+/// Sets every parameter of `params` that differs from `target` through `setter` (begin /
+/// set / end each, so the host records and can undo it). Returns how many changed.
+pub fn set_to(params: &EarshotParams, setter: &ParamSetter, target: &EarshotParams) -> usize {
     let mut changed = 0;
     for ((id, live, _), (tid, want, _)) in params.param_map().into_iter().zip(target.param_map()) {
         debug_assert_eq!(id, tid);
@@ -31,7 +37,7 @@ pub fn load(
             }
         }
     }
-    Ok(changed)
+    changed
 }
 
 /// The menu: pick a preset to load it. `last` is the last one loaded here (shown as the

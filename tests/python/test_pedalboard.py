@@ -243,12 +243,44 @@ def test_cli_nulls_against_the_vst3() -> None:
     check(null <= -120.0, f"CLI --story 0:1 nulls against the VST3 with the story automated: {null:.1f} dB")
 
 
+def test_generated_audiogram_in_the_host() -> None:
+    """An audiogram generated from age (ISO 7029) loads through the host like a preset: the
+    thresholds `earshot presets` lists for the 70-year-old woman, set on the VST3's 18
+    parameters, render what `earshot render --age 70 --sex female` renders."""
+    listing = subprocess.run([CLI, "presets"], check=True, capture_output=True, text=True).stdout
+    lines = listing.splitlines()
+    at = next(i for i, l in enumerate(lines) if l.strip().startswith("70-year-old woman, median"))
+    hl = [float(v) for v in lines[at + 1].split()[0].split(",")]
+    check(len(hl) == 9 and hl[-1] > hl[3] > 0,
+          f"`earshot presets` lists the 70-year-old woman's audiogram: {hl}")
+    fs = 48000
+    rng = np.random.default_rng(3)
+    n = fs
+    t = np.arange(n) / fs
+    mono = 0.05 * np.sin(2 * np.pi * 4000 * t) + 0.02 * rng.standard_normal(n)
+    x = np.stack([mono, 0.8 * mono]).astype(np.float32)
+    p = fresh()
+    p.severity = 100
+    p.calibration_db_spl = 100
+    for ear in ("left", "right"):
+        for f, v in zip(FREQS, hl):
+            # Normalised exactly as the plugin does it, (v + 10) / 130 in f32: an attribute
+            # would be rounded to pedalboard's grid of 1000 steps.
+            norm = np.float32(np.float32(v) + np.float32(10.0)) / np.float32(130.0)
+            p.parameters[f"{ear}_{f}_db_hl"].raw_value = float(np.float32(norm))
+    y = p.process(x, float(fs), buffer_size=512)
+    z = cli_render(x, fs, ["--age", "70", "--sex", "female", "--param", "calibration=100"])
+    null = level_db(y - z) - level_db(y)
+    check(null <= -120.0, f"--age 70 --sex female nulls against the VST3 set to its thresholds: {null:.1f} dB")
+
+
 def main() -> int:
     test_parameters()
     test_latency_and_transparency()
     test_ruben_lowers_4k_tone()
     test_implant_in_the_host()
     test_cli_nulls_against_the_vst3()
+    test_generated_audiogram_in_the_host()
     return finish("pedalboard")
 
 
