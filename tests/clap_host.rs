@@ -110,7 +110,7 @@ fn normalised(reference: &earshot::params::EarshotParams) -> Vec<(String, f64)> 
     param_access::describe(reference)
         .into_iter()
         .map(|i| {
-            let n = param_access::get_normalized(&reference, &i.id).unwrap();
+            let n = param_access::get_normalized(reference, &i.id).unwrap();
             (i.name, n as f64)
         })
         .collect()
