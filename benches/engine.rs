@@ -376,6 +376,7 @@ fn bench(c: &mut Criterion) {
         let hearing = Hearing {
             audiograms: [a, a],
             calibration: Calibration::default(),
+            ..Hearing::default()
         };
         let (mut l, mut r) = (vec![0.0; BLOCK], vec![0.0; BLOCK]);
         let mut world = vec![0.0; BLOCK];

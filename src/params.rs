@@ -5,6 +5,7 @@
 use crate::dsp::audiogram::{frequency_label, Audiogram, Preset, POINTS, STANDARD_HZ};
 use crate::dsp::body::{self, BodyControls};
 use crate::dsp::control::{Control, Display, Taper};
+use crate::dsp::hearing::conductive::GapShape;
 use crate::dsp::implant::carrier::CarrierKind;
 use crate::dsp::implant::greenwood::MAX_CHANNELS;
 use crate::dsp::implant::ImplantControls;
@@ -52,6 +53,30 @@ pub const DEFAULT_EDITOR_SIZE: (u32, u32) = (1180, 780);
 /// degree: a real loss shape under severity 0, so raising severity alone already does
 /// something useful).
 pub const DEFAULT_PRESET: Preset = Preset::NoiseInduced;
+
+/// How the air–bone gap spreads across frequency (`hearing::conductive::GapShape`).
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GapShapeParam {
+    #[id = "flat"]
+    #[name = "Flat"]
+    Flat,
+    #[id = "low"]
+    #[name = "Low-frequency"]
+    LowFrequency,
+    #[id = "otosclerosis"]
+    #[name = "Otosclerosis"]
+    Otosclerosis,
+}
+
+impl From<GapShapeParam> for GapShape {
+    fn from(s: GapShapeParam) -> Self {
+        match s {
+            GapShapeParam::Flat => GapShape::Flat,
+            GapShapeParam::LowFrequency => GapShape::LowFrequency,
+            GapShapeParam::Otosclerosis => GapShape::Otosclerosis,
+        }
+    }
+}
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SmearMode {
@@ -198,6 +223,9 @@ pub struct AudiogramParams {
     pub hl_6k: FloatParam,
     #[id = "hl_8k"]
     pub hl_8k: FloatParam,
+    /// The conductive component in front of this ear (air–bone gap).
+    #[id = "abg"]
+    pub air_bone_gap: FloatParam,
 }
 
 impl AudiogramParams {
@@ -219,6 +247,11 @@ impl AudiogramParams {
             hl_4k: p(6),
             hl_6k: p(7),
             hl_8k: p(8),
+            air_bone_gap: float_named(
+                &hearing::controls::AIR_BONE_GAP,
+                format!("{ear} air-bone gap"),
+                hearing::controls::AIR_BONE_GAP.default,
+            ),
         }
     }
 
@@ -257,6 +290,9 @@ pub struct LossParams {
     pub smear_mode: EnumParam<SmearMode>,
     #[id = "smear_amount"]
     pub smear_amount: FloatParam,
+    /// The shape of both ears' air–bone gaps.
+    #[id = "abg_shape"]
+    pub gap_shape: EnumParam<GapShapeParam>,
 }
 
 #[derive(Params)]
@@ -573,6 +609,7 @@ impl Default for EarshotParams {
                 recruitment: BoolParam::new("Recruitment", true),
                 smear_mode: EnumParam::new("Smearing mode", SmearMode::Auto),
                 smear_amount: float(&loss::controls::SMEAR_AMOUNT),
+                gap_shape: EnumParam::new("Air-bone gap shape", GapShapeParam::Flat),
             },
             left: AudiogramParams::new("Left", a),
             right: AudiogramParams::new("Right", a),
@@ -622,6 +659,7 @@ impl EarshotParams {
                 id,
                 "severity"
                     | "link_ears"
+                    | "abg_shape"
                     | "smear_mode"
                     | "smear_amount"
                     | "tin_amount"
@@ -646,6 +684,11 @@ impl EarshotParams {
             right: self.right.audiogram(),
             link_ears: self.loss.link_ears.value(),
             calibration_db_spl: self.loss.calibration.value(),
+            gap_db: [
+                self.left.air_bone_gap.value(),
+                self.right.air_bone_gap.value(),
+            ],
+            gap_shape: self.loss.gap_shape.value().into(),
             recruitment: self.loss.recruitment.value(),
             smear_manual: self.loss.smear_mode.value() == SmearMode::Manual,
             smear_amount: self.loss.smear_amount.value(),
@@ -678,7 +721,8 @@ mod tests {
             if !matches!(ptr, ParamPtr::FloatParam(_)) {
                 continue;
             }
-            let point = id.starts_with("left_") || id.starts_with("right_");
+            let point =
+                (id.starts_with("left_") || id.starts_with("right_")) && id.contains("_hl_");
             // Safety: `ptr` points into `params`, alive here.
             let (name, unit, lo, hi, default) = unsafe {
                 (
@@ -695,6 +739,9 @@ mod tests {
                     c.name
                         == if point {
                             hearing::controls::THRESHOLD.name
+                        } else if id.ends_with("_abg") {
+                            // One declaration, a parameter per ear ("Left air-bone gap").
+                            hearing::controls::AIR_BONE_GAP.name
                         } else {
                             &name
                         }

@@ -7,6 +7,7 @@ mod common;
 use common::*;
 use earshot::dsp::audiogram::{Audiogram, Preset};
 use earshot::dsp::body::BodyControls;
+use earshot::dsp::hearing::conductive::GapShape;
 use earshot::dsp::implant::carrier::CarrierKind;
 use earshot::dsp::implant::ImplantControls;
 use earshot::dsp::limiter::CEILING;
@@ -107,6 +108,16 @@ fn random_params(rng: &mut Rng) -> EngineParams {
             octave: pick(rng, 0.0, 1.0),
             voice: pick(rng, 0.0, 1.0),
         },
+        // Drawn last, so the earlier draws (and the cases they make) stay as they were.
+        gap_db: [
+            if rng.below(2) == 0 {
+                0.0
+            } else {
+                pick(rng, 0.0, 60.0)
+            },
+            pick(rng, 0.0, 60.0),
+        ],
+        gap_shape: GapShape::ALL[rng.below(3)],
     }
 }
 

@@ -348,3 +348,39 @@ fn the_age_menu_sets_the_generated_audiogram_through_the_host() {
         .all(|c| c.1.contains("_hl_") || c.1 == "link_ears" || c.1 == "severity"));
     assert_eq!(calls.iter().filter(|c| c.0 == "begin").count(), sets);
 }
+
+/// With an air–bone gap the chart is a clinical audiogram of a mixed loss: air symbols the
+/// gap below the drawn (cochlear) thresholds, bone symbols (with otosclerosis's Carhart notch)
+/// at the drawn ones, and a drag on a bone symbol sets the cochlear threshold under it.
+#[test]
+fn a_conductive_gap_draws_air_and_bone_symbols_and_drags_the_bone_line() {
+    use earshot::editor::audiogram_chart::{clinical, Ear};
+    let f = fixture();
+    let mut h = harness(&f);
+    h.run();
+    let plain = h.output().shapes.len();
+    param_access::set(&f.params, "left_abg", "30").unwrap();
+    param_access::set(&f.params, "abg_shape", "Otosclerosis").unwrap();
+    h.run();
+    let mixed = h.output().shapes.len();
+    // Nine bone symbols of two strokes each, per ear drawn (linked: both ears' symbols).
+    assert!(
+        mixed >= plain + 18,
+        "{plain} shapes without a gap, {mixed} with"
+    );
+    let c = clinical(&f.params, Ear::Left);
+    let drawn = f.params.left.audiogram();
+    assert!(c.conductive);
+    // 125 Hz: the whole gap; 2 kHz: the otosclerosis shape's 0.55 of it, and the notch.
+    assert_eq!(c.air.thresholds_db_hl[0], drawn.thresholds_db_hl[0] + 30.0);
+    assert!((c.air.thresholds_db_hl[4] - drawn.thresholds_db_hl[4] - 16.5).abs() < 1e-4);
+    assert_eq!(c.bone.thresholds_db_hl[4], drawn.thresholds_db_hl[4] + 15.0);
+    // The right ear (linked) shows the left's.
+    assert_eq!(clinical(&f.params, Ear::Right), c);
+
+    // Drag the 2 kHz bone symbol down to 80 dB HL: the cochlear threshold is 80 − 15.
+    let g = ChartGeometry::new(h.state().0.chart_rect());
+    let from = g.point(4, c.bone.thresholds_db_hl[4]);
+    drag(&mut h, from, Pos2::new(from.x, g.y(80.0)));
+    assert_eq!(f.params.left.hl_2k.value(), 65.0);
+}

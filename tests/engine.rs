@@ -4,6 +4,7 @@
 mod common;
 use common::*;
 use earshot::dsp::audiogram::{Audiogram, Preset};
+use earshot::dsp::hearing::conductive::GapShape;
 use earshot::dsp::hearing_threshold::normal_threshold_db_spl;
 use earshot::dsp::{Engine, EngineParams};
 
@@ -244,7 +245,7 @@ fn automating_every_other_parameter_does_not_click() {
         ..EngineParams::default()
     };
     type Setter = fn(&mut EngineParams, f32);
-    let cases: [(&str, Setter); 8] = [
+    let cases: [(&str, Setter); 10] = [
         ("calibration", |p, v| p.calibration_db_spl = 70.0 + 60.0 * v),
         ("left 1 kHz", |p, v| p.left.thresholds_db_hl[3] = 120.0 * v),
         ("all thresholds", |p, v| {
@@ -259,6 +260,15 @@ fn automating_every_other_parameter_does_not_click() {
             p.smear_amount = 0.0
         }),
         ("recruitment", |p, v| p.recruitment = v > 0.5),
+        ("air-bone gap", |p, v| p.gap_db = [60.0 * v; 2]),
+        ("air-bone gap shape", |p, v| {
+            p.gap_db = [40.0; 2];
+            p.gap_shape = if v > 0.5 {
+                GapShape::Otosclerosis
+            } else {
+                GapShape::Flat
+            }
+        }),
         ("output gain", |p, v| p.output_gain_db = -24.0 + 48.0 * v),
         ("bypass", |p, v| p.bypass = v > 0.5),
     ];

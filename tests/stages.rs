@@ -59,6 +59,7 @@ fn hearing() -> Hearing {
     Hearing {
         audiograms: [a, a.scaled(0.5)],
         calibration: Calibration::default(),
+        ..Hearing::default()
     }
 }
 

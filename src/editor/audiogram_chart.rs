@@ -4,8 +4,14 @@
 //! move that threshold; it is set through the host's setter (begin / set / end), so the host
 //! records the drag as one automation gesture. With the ears linked, both ears move together.
 //! The curve in effect (severity applied, or the story's audiogram) is drawn over it.
+//!
+//! With a conductive component (an air–bone gap) the chart is a clinical audiogram of a
+//! mixed loss: the drawn thresholds are the cochlea's, shown as bone-conduction symbols
+//! (< right, > left; with the Carhart notch on them for otosclerosis) and still dragged, and
+//! the air-conduction symbols O and X sit the gap below them.
 
 use crate::dsp::audiogram::{Audiogram, WhoGrade, POINTS, RANGE_DB_HL, STANDARD_HZ};
+use crate::dsp::hearing::conductive;
 use crate::params::EarshotParams;
 use egui::{pos2, Color32, FontId, Pos2, Rect, Sense, Shape, Stroke, Ui, Vec2};
 use nice_plug::prelude::*;
@@ -102,6 +108,48 @@ fn targets(params: &EarshotParams, ear: Ear, i: usize, linked: bool) -> Vec<&Flo
     }
 }
 
+/// One ear as a clinical audiogram shows it (severity not applied: the thresholds drawn).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Clinical {
+    /// Air conduction: the drawn (cochlear) thresholds plus the gap.
+    pub air: Audiogram,
+    /// Bone conduction: the drawn thresholds plus the Carhart notch, where there is one.
+    pub bone: Audiogram,
+    /// What the bone symbols add to the drawn thresholds (the notch), dB.
+    pub notch: [f32; POINTS],
+    /// Whether the ear has a conductive component (else air = bone = drawn, and only the air
+    /// symbols are drawn).
+    pub conductive: bool,
+}
+
+/// `ear` of `params` as a clinical audiogram (the right ear follows the left while linked,
+/// gap included, as in the engine).
+pub fn clinical(params: &EarshotParams, ear: Ear) -> Clinical {
+    let linked = params.loss.link_ears.value();
+    let source = match (ear, linked) {
+        (Ear::Right, false) => &params.right,
+        _ => &params.left,
+    };
+    let drawn = source.audiogram();
+    let gap_db = source.air_bone_gap.value();
+    let shape: conductive::GapShape = params.loss.gap_shape.value().into();
+    let gap = conductive::gap_at_points(gap_db, shape);
+    let (air, bone) = conductive::air_and_bone(&drawn, &gap, shape, gap_db);
+    let mut notch = [0.0; POINTS];
+    for (n, (b, d)) in notch
+        .iter_mut()
+        .zip(bone.thresholds_db_hl.iter().zip(drawn.thresholds_db_hl))
+    {
+        *n = b - d;
+    }
+    Clinical {
+        air,
+        bone,
+        notch,
+        conductive: gap != Audiogram::NORMAL,
+    }
+}
+
 /// What the chart shows in effect: the engine's audiograms now (severity or story applied).
 pub struct InEffect {
     pub left: Audiogram,
@@ -126,9 +174,16 @@ pub fn show(
     };
     let (response, painter) = ui.allocate_painter(size, sense);
     let g = ChartGeometry::new(response.rect);
-    let left = params.left.audiogram();
-    let right = params.right.audiogram();
     let linked = params.loss.link_ears.value();
+    let (clin_left, clin_right) = (clinical(params, Ear::Left), clinical(params, Ear::Right));
+    // The draggable symbols sit at the bone thresholds (= the drawn ones but for a Carhart
+    // notch, which a drag takes back off).
+    let left = clin_left.bone;
+    let right = if linked {
+        params.right.audiogram()
+    } else {
+        clin_right.bone
+    };
 
     // Drag: grab on press, move through the setter, release ends the gesture.
     let drag_id = response.id.with("drag");
@@ -149,7 +204,11 @@ pub fn show(
     }
     if let (Some((ear, i)), Some(p)) = (dragging, response.interact_pointer_pos()) {
         if response.dragged() {
-            let db = g.db_at(p.y);
+            let notch = match ear {
+                Ear::Left => clin_left.notch[i],
+                Ear::Right => clin_right.notch[i],
+            };
+            let db = (g.db_at(p.y) - notch).clamp(RANGE_DB_HL.0, RANGE_DB_HL.1);
             for p in targets(params, ear, i, linked) {
                 if p.unmodulated_plain_value() != db {
                     setter.set_parameter(p, db);
@@ -249,20 +308,25 @@ pub fn show(
         weak,
     );
 
-    // The drawn audiograms: O right, X left, joined by lines.
+    // The drawn audiograms: O right, X left, joined by lines; with a gap, the drawn
+    // thresholds as bone symbols (< right, > left) and O / X the gap below them.
     let alpha = if enabled { 1.0 } else { 0.45 };
-    let draw_ear = |a: &Audiogram, ear: Ear| {
+    let draw_ear = |clin: &Clinical, drawn: &Audiogram, ear: Ear| {
         let c = match ear {
             Ear::Right => RIGHT_COLOR,
             Ear::Left => LEFT_COLOR,
         }
         .gamma_multiply(alpha);
-        let pts: Vec<Pos2> = (0..POINTS)
-            .map(|i| g.point(i, a.thresholds_db_hl[i]))
-            .collect();
+        let at = |a: &Audiogram| -> Vec<Pos2> {
+            (0..POINTS)
+                .map(|i| g.point(i, a.thresholds_db_hl[i]))
+                .collect()
+        };
+        let air = if clin.conductive { clin.air } else { *drawn };
+        let pts = at(&air);
         painter.add(Shape::line(pts.clone(), Stroke::new(1.5, c)));
         for (i, p) in pts.into_iter().enumerate() {
-            let hot = dragging == Some((ear, i));
+            let hot = !clin.conductive && dragging == Some((ear, i));
             let w = if hot { 3.0 } else { 2.0 };
             match ear {
                 Ear::Right => {
@@ -275,9 +339,37 @@ pub fn show(
                 }
             }
         }
+        if clin.conductive {
+            for (i, p) in at(&clin.bone).into_iter().enumerate() {
+                let hot = dragging == Some((ear, i));
+                let w = if hot { 3.0 } else { 2.0 };
+                // ASHA 1990: unmasked bone conduction, right "<", left ">", beside the
+                // frequency line on the ear's side.
+                let (d, s) = (
+                    5.5,
+                    match ear {
+                        Ear::Right => -1.0,
+                        Ear::Left => 1.0,
+                    },
+                );
+                let tip = p + Vec2::new(s * (d + 2.0), 0.0);
+                let back = p + Vec2::new(s * 2.0, 0.0);
+                painter.line_segment([back + Vec2::new(0.0, -d), tip], (w, c));
+                painter.line_segment([back + Vec2::new(0.0, d), tip], (w, c));
+            }
+        }
     };
-    draw_ear(&right, Ear::Right);
-    draw_ear(&left, Ear::Left);
+    let drawn_right = if linked {
+        params.left.audiogram()
+    } else {
+        params.right.audiogram()
+    };
+    if !linked {
+        draw_ear(&clin_right, &drawn_right, Ear::Right);
+    } else {
+        draw_ear(&clin_left, &drawn_right, Ear::Right);
+    }
+    draw_ear(&clin_left, &params.left.audiogram(), Ear::Left);
 
     if let Some(p) = response.hover_pos() {
         if enabled && pick(&g, p, &left, &right, linked).is_some() {

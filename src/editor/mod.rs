@@ -208,11 +208,9 @@ impl EarshotApp {
                         !story_on,
                     )
                     .rect;
-                    let drawn_right = if params.loss.link_ears.value() {
-                        params.left.audiogram()
-                    } else {
-                        params.right.audiogram()
-                    };
+                    // Air conduction as drawn (the thresholds plus any air–bone gap).
+                    let drawn_right =
+                        audiogram_chart::clinical(params, audiogram_chart::Ear::Right).air;
                     egui::Grid::new("ear-figures")
                         .num_columns(3)
                         .spacing([10.0, 2.0])
@@ -224,7 +222,8 @@ impl EarshotApp {
                             let color = audiogram_chart::RIGHT_COLOR;
                             ear_row(ui, "Right (O)", color, &drawn_right, &effect.right);
                             let color = audiogram_chart::LEFT_COLOR;
-                            let drawn_left = params.left.audiogram();
+                            let drawn_left =
+                                audiogram_chart::clinical(params, audiogram_chart::Ear::Left).air;
                             ear_row(ui, "Left (X)", color, &drawn_left, &effect.left);
                         });
                     ui.label(format!(
@@ -275,9 +274,24 @@ impl EarshotApp {
     /// The engine's audiograms now, and what put them there.
     fn in_effect_label(&self, p: &crate::dsp::EngineParams, story_on: bool) -> InEffect {
         let right = if p.link_ears { p.left } else { p.right };
+        let gap_right = if p.link_ears {
+            p.gap_db[0]
+        } else {
+            p.gap_db[1]
+        };
+        // Air conduction in effect: the cochlea's thresholds plus the gap, both scaled by
+        // severity as the engine scales them (PTA and WHO grade are read on air).
+        let air = |a: &crate::dsp::audiogram::Audiogram, gap_db: f32| {
+            let gap = crate::dsp::hearing::conductive::gap_at_points(gap_db, p.gap_shape);
+            let mut t = a.thresholds_db_hl;
+            for (v, g) in t.iter_mut().zip(gap.thresholds_db_hl) {
+                *v += g;
+            }
+            crate::dsp::audiogram::Audiogram::new(t).scaled(p.severity)
+        };
         InEffect {
-            left: p.left.scaled(p.severity),
-            right: right.scaled(p.severity),
+            left: air(&p.left, p.gap_db[0]),
+            right: air(&right, gap_right),
             label: if story_on {
                 format!(
                     "in effect: the story's audiogram at {:.0} % severity",

@@ -12,6 +12,7 @@ use crate::audiogram::Audiogram;
 use crate::body::{Body, BodyControls};
 use crate::calibration::DEFAULT_DB_SPL;
 use crate::delay::DelayLine;
+use crate::hearing::conductive::GapShape;
 use crate::hearing::{HearingControls, HearingState};
 use crate::implant::electrodogram::{self, Electrodogram};
 use crate::implant::{Implant, ImplantControls};
@@ -41,6 +42,9 @@ pub struct EngineParams {
     pub link_ears: bool,
     /// dB SPL of a full-scale sine.
     pub calibration_db_spl: f32,
+    /// Air–bone gap (conductive component) of the left and right ear, dB.
+    pub gap_db: [f32; 2],
+    pub gap_shape: GapShape,
     pub recruitment: bool,
     /// Manual smearing instead of MSBG's choice from the degree of loss.
     pub smear_manual: bool,
@@ -66,6 +70,8 @@ impl Default for EngineParams {
             right: Audiogram::NORMAL,
             link_ears: true,
             calibration_db_spl: DEFAULT_DB_SPL,
+            gap_db: [0.0; 2],
+            gap_shape: GapShape::Flat,
             recruitment: true,
             smear_manual: false,
             smear_amount: 0.0,
@@ -89,6 +95,8 @@ impl EngineParams {
             right: self.right,
             link_ears: self.link_ears,
             calibration_db_spl: self.calibration_db_spl,
+            gap_db: self.gap_db,
+            gap_shape: self.gap_shape,
         }
     }
 

@@ -227,6 +227,9 @@ pub fn apply(manual: &EngineParams, position: f32) -> EngineParams {
     p.left = ruben;
     p.right = ruben;
     p.link_ears = true;
+    // Ruben's loss is sensorineural: no conductive component in the story.
+    p.gap_db = [0.0; 2];
+    p.gap_shape = crate::hearing::conductive::GapShape::Flat;
     p.tinnitus.amount = s.tinnitus_amount;
     p.tinnitus.level_db_sl = s.tinnitus_level_db_sl;
     p.tinnitus.duty = s.tinnitus_duty;

@@ -26,5 +26,16 @@ pub const CALIBRATION: Control = Control::new(
     RAMP,
 );
 
+/// The conductive component of one ear (`conductive.rs`): the largest attenuation in front
+/// of the cochlea, spread across frequency by the gap's shape.
+pub const AIR_BONE_GAP: Control = Control::new(
+    "Air-bone gap",
+    super::conductive::GAP_RANGE_DB,
+    0.0,
+    " dB",
+    Taper::Linear,
+    RAMP,
+);
+
 /// Every control above (the plugin's tests check each host parameter against one).
-pub const ALL: [&Control; 3] = [&SEVERITY, &THRESHOLD, &CALIBRATION];
+pub const ALL: [&Control; 4] = [&SEVERITY, &THRESHOLD, &CALIBRATION, &AIR_BONE_GAP];

@@ -44,6 +44,7 @@ pub mod stage;
 
 use crate::audiogram::Audiogram;
 use crate::calibration::Calibration;
+use crate::hearing::conductive;
 use crate::simd::{has_avx2_fma, Portable, Vector};
 use crate::stft::{msbg_window, StftFramer};
 use bin_analysis::BinAnalysis;
@@ -92,8 +93,11 @@ const GRID_PER_BIN: usize = 8;
 /// What a frame needs to know; read once per hop.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LossEarControl {
-    /// The ear's audiogram, already scaled by severity.
+    /// The ear's audiogram (the cochlea's), already scaled by severity.
     pub audiogram: Audiogram,
+    /// The conductive component in front of it, dB at the audiogram frequencies
+    /// (`hearing::conductive`): a linear attenuation of the frame before anything else.
+    pub gap: Audiogram,
     pub calibration: Calibration,
     /// 0 = no recruitment, 1 = MSBG's; in between the expansion (ER − 1) is scaled, so the
     /// on/off switch can crossfade.
@@ -125,6 +129,7 @@ impl Default for LossEarControl {
     fn default() -> Self {
         Self {
             audiogram: Audiogram::NORMAL,
+            gap: Audiogram::NORMAL,
             calibration: Calibration::default(),
             recruitment: 1.0,
             smear_manual: 0.0,
@@ -437,6 +442,9 @@ pub struct LossEar {
     gain_spec: Vec<Complex32>,
     /// The frame's spectrum before any processing (for the top-band handover).
     raw: Vec<Complex32>,
+    /// The conductive gap's per-bin gains, and the gap they were computed for.
+    gap_gains: Vec<f32>,
+    gap_of_gains: Audiogram,
     /// Frames so far whose output was not finite (and were replaced by silence).
     pub non_finite_frames: u64,
 }
@@ -484,6 +492,8 @@ impl LossEar {
             smeared: vec![0.0; bins],
             gain_spec: vec![Complex32::default(); bins],
             raw: vec![Complex32::default(); bins],
+            gap_gains: vec![1.0; bins],
+            gap_of_gains: Audiogram::NORMAL,
             non_finite_frames: 0,
             t,
         }
@@ -598,27 +608,60 @@ impl LossEar {
     fn begin_frame(&mut self, t: &LossTables, ctl: &LossEarControl) -> bool {
         let n = self.framer.frame_len();
         self.framer.frame_into(&t.window, &mut self.time[..n]);
-        let neutral = ctl.audiogram == Audiogram::NORMAL && ctl.smear_weights()[0] >= 1.0;
-        if neutral {
+        let conductive = ctl.gap != Audiogram::NORMAL;
+        let normal_cochlea = ctl.audiogram == Audiogram::NORMAL && ctl.smear_weights()[0] >= 1.0;
+        if normal_cochlea && !conductive {
             // Exactly transparent (and cheap): analysis × synthesis window overlap-adds to 1.
-            // The spectral path at zero loss computes the same up to rounding.
+            // The spectral path at zero loss computes the same up to ±0.1 dB of the banks'
+            // ripple.
             for (x, w) in self.time[..n].iter_mut().zip(&t.window) {
                 *x *= w;
             }
-            self.input.reset();
-            self.resynth.skip_frame();
-            for b in &mut self.banks {
-                b.active = false;
-            }
+            self.rest_model();
             self.framer.overlap_add(&self.time[..n]);
             return false;
         }
         self.time[n..].fill(0.0);
         t.forward(&mut self.time, &mut self.spec, &mut self.scratch_fwd);
+        if conductive {
+            // The conductive component: a linear attenuation of what reaches the cochlea,
+            // before the ear filter, the bands and the recruitment see it (gains rebuilt only
+            // when the gap moves; with no gap this is skipped, so renders stay bit-identical).
+            if ctl.gap != self.gap_of_gains {
+                let bin_hz = t.sample_rate / t.nfft as f32;
+                conductive::fill_bin_gains(&ctl.gap, bin_hz, &mut self.gap_gains);
+                self.gap_of_gains = ctl.gap;
+            }
+            for (x, g) in self.spec.iter_mut().zip(&self.gap_gains) {
+                *x *= *g;
+            }
+            if normal_cochlea {
+                // A purely conductive loss: the attenuation alone, as exact as the
+                // transparent path (the cochlea behind it is normal, so nothing else).
+                self.rest_model();
+                t.inverse(&mut self.spec, &mut self.time, &mut self.scratch_inv);
+                let scale = 1.0 / t.nfft as f32;
+                for (x, w) in self.time[..n].iter_mut().zip(&t.window) {
+                    *x *= w * scale;
+                }
+                self.framer.overlap_add(&self.time[..n]);
+                return false;
+            }
+        }
         let handover_bin = t.handover_bin();
         self.raw[handover_bin..].copy_from_slice(&self.spec[handover_bin..]);
         self.input.analyse(t, &mut self.spec, Some(&t.ear.forward));
         true
+    }
+
+    /// The model's state while the cochlea is normal: cleared, as the transparent path leaves
+    /// it (the frames that follow start from silence).
+    fn rest_model(&mut self) {
+        self.input.reset();
+        self.resynth.skip_frame();
+        for b in &mut self.banks {
+            b.active = false;
+        }
     }
 
     /// Frame end: smearing (unless `smeared` already holds the matrix product), bands,

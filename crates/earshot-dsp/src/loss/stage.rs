@@ -123,6 +123,7 @@ impl Stage for Loss {
         let smear_amount = self.smear_amount.skip(n as u32);
         let ctl = [0, 1].map(|ear| LossEarControl {
             audiogram: hearing.audiograms[ear],
+            gap: hearing.gaps[ear],
             calibration: hearing.calibration,
             recruitment,
             smear_manual,
