@@ -58,7 +58,7 @@ def ruben() -> pedalboard.Plugin:
 def test_parameters() -> None:
     p = fresh()
     params = p.parameters
-    check(len(params) == 60, f"60 parameters listed (got {len(params)})")
+    check(len(params) == 63, f"63 parameters listed (got {len(params)})")
     expect_units = {
         "severity": "%",
         "calibration_db_spl": "dB SPL",
@@ -69,6 +69,7 @@ def test_parameters() -> None:
     for ear in ["left", "right"]:
         for f in FREQS:
             expect_units[f"{ear}_{f}_db_hl"] = "dB HL"
+        expect_units[f"{ear}_air_bone_gap_db"] = "dB"
     for name, unit in expect_units.items():
         ok = name in params and (params[name].units or "").strip() == unit
         check(ok, f"parameter {name} shown in {unit}")
