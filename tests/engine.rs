@@ -132,6 +132,32 @@ fn attenuation_is_monotonic_in_severity() {
     }
 }
 
+/// Profound losses (90–120 dB HL, where MSBG's expansion ratio runs away): finite, every
+/// step of loss takes more away, and a 110 dB SPL low tone is still heard by a 90 dB HL ear.
+#[test]
+fn profound_losses_stay_finite_monotonic_and_leave_loud_lows_audible() {
+    let fs = 48000.0;
+    let cal = 120.0;
+    for level in [100.0, 110.0, 120.0] {
+        let mut last = f64::INFINITY;
+        for hl in (85..=120).step_by(5) {
+            let p = loss_params([hl as f32; 9], 1.0, cal);
+            let a = steady_attenuation(fs, &p, 250.0, level);
+            assert!(a.is_finite(), "{hl} dB HL {level} dB SPL");
+            assert!(
+                a <= last + 0.05,
+                "{level} dB SPL: {hl} dB HL gives {a:.2} dB after {last:.2}"
+            );
+            last = a;
+        }
+    }
+    let a = steady_attenuation(fs, &loss_params([90.0; 9], 1.0, cal), 250.0, 110.0);
+    let out = 110.0 + a;
+    let normal = normal_threshold_db_spl(250.0) as f64;
+    eprintln!("110 dB SPL at 250 Hz, 90 dB HL: {out:.1} dB SPL out (normal threshold {normal})");
+    assert!(out > normal + 40.0, "{out:.1} dB SPL");
+}
+
 #[test]
 fn no_jump_where_msbg_switches_filterbanks() {
     // Ruben's 2–8 kHz mean is 80 dB HL: severity sweeps the degree through MSBG's switch points

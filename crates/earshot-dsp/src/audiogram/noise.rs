@@ -128,7 +128,10 @@ mod tests {
     /// in whole dB at 500 Hz–6 kHz for the 90 %, 50 % and 10 % columns of the standard (the
     /// percentage of the population with a *larger* shift), i.e. Earshot's percentiles 10,
     /// 50 and 90.
-    const ANNEX_D: [((f64, f64), [[i32; 3]; 6]); 4] = [
+    /// (L_EX,8h dB(A), years) → whole-dB NIPTS per frequency at the 90 %, 50 %, 10 % columns.
+    type AnnexRow = ((f64, f64), [[i32; 3]; 6]);
+
+    const ANNEX_D: [AnnexRow; 4] = [
         (
             (85.0, 40.0),
             [

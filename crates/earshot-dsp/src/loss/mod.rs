@@ -885,7 +885,15 @@ impl LossEar {
             state.gains[c] = if ctl.recruitment > 0.0 {
                 let hl = ctl.audiogram.threshold_at_linear_hz(table.cf[c]);
                 let er = 1.0 + ctl.recruitment * (recruitment::expansion_ratio(hl) - 1.0);
-                recruitment::gain(e, env_max, env_floor, er)
+                let g = recruitment::gain(e, env_max, env_floor, er);
+                // A profound band: the loss beyond the expansion's cap, as a plain
+                // attenuation (none below 90 dB HL, so no cost there).
+                let residual = recruitment::residual_loss_db(hl);
+                if residual > 0.0 {
+                    g * 10f32.powf(-ctl.recruitment * residual / 20.0)
+                } else {
+                    g
+                }
             } else {
                 1.0
             };

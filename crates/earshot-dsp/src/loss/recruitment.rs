@@ -4,9 +4,15 @@
 
 /// Catch-up level C, dB SPL (MSBG `catch_up_level`).
 pub const CATCH_UP_DB_SPL: f32 = 105.0;
-/// Largest loss used for the expansion ratio, dB HL. ER grows without bound as HL → C; MSBG
-/// warns above 80–90 dB HL. Capped at 100 dB HL (ER = 21: a 5 dB step in level is 105 dB out).
-pub const MAX_HL_FOR_EXPANSION: f32 = 100.0;
+/// Largest loss the expansion follows, dB HL. ER = C / (C − HL) grows without bound as
+/// HL → C (7 at 90 dB HL, 21 at 100, infinite at 105), and MSBG's own code warns that its
+/// model becomes unrealistic above about 80–90 dB HL: a 100 dB HL band would turn a 5 dB step
+/// in level into a 105 dB step, and every sound above the catch-up level (105 dB SPL) would
+/// still come through at full loudness. So Earshot stops the expansion at 90 dB HL (ER 7)
+/// and takes the rest of a profound loss as a plain attenuation of the band
+/// ([`residual_loss_db`]): the threshold stays where the audiogram puts it, and only the
+/// loudest sounds remain, no longer catching up with normal loudness.
+pub const MAX_HL_FOR_EXPANSION: f32 = 90.0;
 /// Envelope floor, dB SPL (MSBG clamps the envelope at 1e-9 re RMS 1.0 = 120 dB SPL).
 pub const ENVELOPE_FLOOR_DB_SPL: f32 = -60.0;
 /// Mean of a full-wave rectified sine re its RMS (2√2/π): MSBG's envelope is the rectified
@@ -36,6 +42,20 @@ const GAIN_FLUSH: f32 = 1e-20;
 pub fn expansion_ratio(hl_db: f32) -> f32 {
     let hl = hl_db.min(MAX_HL_FOR_EXPANSION);
     CATCH_UP_DB_SPL / (CATCH_UP_DB_SPL - hl)
+}
+
+/// Plain attenuation of a band beyond the expansion, dB: 0 up to [`MAX_HL_FOR_EXPANSION`];
+/// above it, what puts a tone at the threshold (L = HL) exactly HL below where it was, as
+/// MSBG's rule does below the cap: HL − H_cap (C − HL) / (C − H_cap) while HL < C, HL above.
+/// Continuous (0 at the cap), increasing with HL, and finite up to the audiogram's 120 dB HL.
+pub fn residual_loss_db(hl_db: f32) -> f32 {
+    let cap = MAX_HL_FOR_EXPANSION;
+    // NaN compares false: no residual.
+    if hl_db.partial_cmp(&cap) != Some(std::cmp::Ordering::Greater) {
+        return 0.0;
+    }
+    let hl = hl_db.min(1e3);
+    hl - cap * (CATCH_UP_DB_SPL - hl).max(0.0) / (CATCH_UP_DB_SPL - cap)
 }
 
 /// Recruitment gain for one band: `(env / env_max)^(ER − 1)`, envelope clamped to
@@ -84,11 +104,54 @@ mod tests {
         assert!((rectified_mean_re_tone(1e4) - many).abs() < 1e-5);
     }
 
+    /// The steady loss of a tone at `l` dB SPL for a band with loss `hl`: the expansion, then
+    /// the residual attenuation.
+    fn tone_loss_db(hl: f32, l: f32) -> f32 {
+        let env = 10f32.powf((l - CATCH_UP_DB_SPL) / 20.0);
+        let g = gain(env, 1.0, 1e-12, expansion_ratio(hl));
+        -20.0 * g.log10() + residual_loss_db(hl)
+    }
+
+    #[test]
+    fn profound_losses_keep_their_threshold_and_grow_monotonically() {
+        // Up to the cap, MSBG's rule exactly; beyond, the expansion stays at ER 7.
+        assert_eq!(residual_loss_db(90.0), 0.0);
+        assert_eq!(residual_loss_db(f32::NAN), 0.0);
+        assert_eq!(expansion_ratio(120.0), expansion_ratio(90.0));
+        assert!((expansion_ratio(90.0) - 7.0).abs() < 1e-5);
+        // A tone at the threshold loses exactly the threshold, 90–120 dB HL.
+        for hl in (90..=120).map(|h| h as f32) {
+            let at = tone_loss_db(hl, hl);
+            assert!(
+                (at - hl).abs() < 1e-2,
+                "{hl} dB HL: a tone at threshold loses {at}"
+            );
+        }
+        // Continuous at the cap, and every level loses more as the loss grows.
+        for l in [60.0, 90.0, 100.0, 104.0, 110.0, 120.0] {
+            let mut last = 0.0;
+            for tenth in 0..=1200 {
+                let hl = tenth as f32 / 10.0;
+                let loss = tone_loss_db(hl, l);
+                assert!(loss.is_finite());
+                assert!(
+                    loss >= last - 1e-3,
+                    "{l} dB SPL: {hl} dB HL loses {loss} < {last}"
+                );
+                assert!(loss - last < 8.0, "{l} dB SPL: a jump at {hl} dB HL");
+                last = loss;
+            }
+        }
+        // At 90 dB HL a 110 dB SPL sound is above the catch-up level: it passes.
+        assert_eq!(tone_loss_db(90.0, 110.0), 0.0);
+    }
+
     #[test]
     fn extreme_losses_stay_finite() {
-        for hl in [-10.0, 0.0, 100.0, 120.0, 1e9] {
+        for hl in [-10.0, 0.0, 100.0, 120.0, 1e9, f32::INFINITY] {
             let er = expansion_ratio(hl);
             assert!(er.is_finite() && er > 0.0);
+            assert!(residual_loss_db(hl).is_finite());
             let g = gain(1e-30, 1.0, 1e-9, er);
             assert!(g.is_finite() && g >= 0.0);
         }
