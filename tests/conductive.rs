@@ -8,7 +8,6 @@ use earshot::dsp::audiogram::{Audiogram, Preset};
 use earshot::dsp::hearing::conductive::GapShape;
 use earshot::dsp::{Engine, EngineParams};
 
-const CAL: f32 = 100.0;
 const FS: f32 = 48000.0;
 
 fn params(audiogram: Audiogram, gap_db: f32, shape: GapShape) -> EngineParams {
@@ -23,25 +22,14 @@ fn params(audiogram: Audiogram, gap_db: f32, shape: GapShape) -> EngineParams {
     }
 }
 
-/// Steady level of a tone at `freq` Hz and `level` dB SPL after the engine, dB re its input.
-fn tone_gain_db(p: &EngineParams, freq: f32, level: f32) -> f64 {
-    let mut e = Engine::new(FS, p);
-    let amp = 10f32.powf((level - p.calibration_db_spl) / 20.0);
-    let x = tone(freq, amp, 0.5, FS);
-    let y = run(&mut e, &x, 256);
-    let lat = e.latency();
-    let (a, b) = ((0.2 * FS) as usize, (0.45 * FS) as usize);
-    rms_db(&y[a + lat..b + lat]) - rms_db(&x[a..b])
-}
-
 #[test]
 fn a_tone_loses_exactly_the_gap_at_every_level() {
     let normal = Audiogram::NORMAL;
     let mut worst: f64 = 0.0;
     for freq in [250.0, 500.0, 1000.0, 2000.0, 4000.0, 6000.0] {
         for level in [40.0, 70.0, 100.0] {
-            let open = tone_gain_db(&params(normal, 0.0, GapShape::Flat), freq, level);
-            let gap = tone_gain_db(&params(normal, 30.0, GapShape::Flat), freq, level);
+            let open = steady_attenuation(FS, &params(normal, 0.0, GapShape::Flat), freq, level);
+            let gap = steady_attenuation(FS, &params(normal, 30.0, GapShape::Flat), freq, level);
             let err = (gap - open + 30.0).abs();
             worst = worst.max(err);
             assert!(err <= 0.1, "{freq} Hz {level} dB SPL: {:.3} dB", gap - open);
@@ -50,8 +38,13 @@ fn a_tone_loses_exactly_the_gap_at_every_level() {
     eprintln!("flat 30 dB gap: worst error {worst:.3} dB");
     // A shaped gap where its shape is flat (low-frequency: half of the gap from 4 kHz up).
     for freq in [4000.0, 6000.0] {
-        let open = tone_gain_db(&params(normal, 0.0, GapShape::Flat), freq, 70.0);
-        let gap = tone_gain_db(&params(normal, 40.0, GapShape::LowFrequency), freq, 70.0);
+        let open = steady_attenuation(FS, &params(normal, 0.0, GapShape::Flat), freq, 70.0);
+        let gap = steady_attenuation(
+            FS,
+            &params(normal, 40.0, GapShape::LowFrequency),
+            freq,
+            70.0,
+        );
         assert!(
             (gap - open + 20.0).abs() <= 0.1,
             "{freq} Hz: {:.3}",

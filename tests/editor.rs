@@ -284,6 +284,17 @@ fn live_view_and_electrodogram_draw_a_synthetic_snapshot() {
     assert!(shapes > 100, "only {shapes} shapes painted");
 }
 
+/// Every parameter of `live` holds the normalised value it has in `reference`.
+fn assert_same_values(live: &EarshotParams, reference: &EarshotParams) {
+    for (id, _) in param_access::snapshot(reference) {
+        assert_eq!(
+            param_access::get_normalized(live, &id),
+            param_access::get_normalized(reference, &id),
+            "{id}"
+        );
+    }
+}
+
 #[test]
 fn the_preset_menu_loads_through_the_host() {
     let f = fixture();
@@ -297,13 +308,7 @@ fn the_preset_menu_loads_through_the_host() {
     // Every value the preset sets arrived, through begin/set/end.
     let reference = EarshotParams::default();
     earshot::presets::load(&reference, &want).unwrap();
-    for (id, _) in param_access::snapshot(&reference) {
-        assert_eq!(
-            param_access::get_normalized(&f.params, &id),
-            param_access::get_normalized(&reference, &id),
-            "{id}"
-        );
-    }
+    assert_same_values(&f.params, &reference);
     let calls = f.host.calls();
     let sets = calls.iter().filter(|c| c.0 == "set").count();
     assert!(sets >= want.values.len() - 1, "{sets} sets: {calls:?}");
@@ -332,13 +337,7 @@ fn the_age_menu_sets_the_generated_audiogram_through_the_host() {
     param_access::set(&reference, "tin_amount", "0.4").unwrap();
     param_access::set(&reference, "link_ears", "off").unwrap();
     earshot::presets::apply_listener(&reference, &Listener::new(Sex::Male, 70.0)).unwrap();
-    for (id, _) in param_access::snapshot(&reference) {
-        assert_eq!(
-            param_access::get_normalized(&f.params, &id),
-            param_access::get_normalized(&reference, &id),
-            "{id}"
-        );
-    }
+    assert_same_values(&f.params, &reference);
     let calls = f.host.calls();
     let sets = calls.iter().filter(|c| c.0 == "set").count();
     // 18 thresholds, link_ears and severity; nothing else.

@@ -103,16 +103,6 @@ fn impulse_delay_equals_reported_latency_for_every_setting() {
     }
 }
 
-fn steady_attenuation(fs: f32, p: &EngineParams, freq: f32, level: f32) -> f64 {
-    let mut e = Engine::new(fs, p);
-    let amp = 10f32.powf((level - p.calibration_db_spl) / 20.0);
-    let x = tone(freq, amp, 0.5, fs);
-    let y = run(&mut e, &x, 256);
-    let lat = e.latency();
-    let (a, b) = ((0.2 * fs) as usize, (0.45 * fs) as usize);
-    rms_db(&y[a + lat..b + lat]) - rms_db(&x[a..b])
-}
-
 #[test]
 fn attenuation_is_monotonic_in_severity() {
     for preset in [Preset::Mild, Preset::NoiseInduced, Preset::Ruben] {

@@ -178,12 +178,7 @@ pub fn show(
     let (clin_left, clin_right) = (clinical(params, Ear::Left), clinical(params, Ear::Right));
     // The draggable symbols sit at the bone thresholds (= the drawn ones but for a Carhart
     // notch, which a drag takes back off).
-    let left = clin_left.bone;
-    let right = if linked {
-        params.right.audiogram()
-    } else {
-        clin_right.bone
-    };
+    let (left, right) = (clin_left.bone, clin_right.bone);
 
     // Drag: grab on press, move through the setter, release ends the gesture.
     let drag_id = response.id.with("drag");
@@ -311,7 +306,7 @@ pub fn show(
     // The drawn audiograms: O right, X left, joined by lines; with a gap, the drawn
     // thresholds as bone symbols (< right, > left) and O / X the gap below them.
     let alpha = if enabled { 1.0 } else { 0.45 };
-    let draw_ear = |clin: &Clinical, drawn: &Audiogram, ear: Ear| {
+    let draw_ear = |clin: &Clinical, ear: Ear| {
         let c = match ear {
             Ear::Right => RIGHT_COLOR,
             Ear::Left => LEFT_COLOR,
@@ -322,8 +317,8 @@ pub fn show(
                 .map(|i| g.point(i, a.thresholds_db_hl[i]))
                 .collect()
         };
-        let air = if clin.conductive { clin.air } else { *drawn };
-        let pts = at(&air);
+        // Without a gap the air thresholds are the drawn ones.
+        let pts = at(&clin.air);
         painter.add(Shape::line(pts.clone(), Stroke::new(1.5, c)));
         for (i, p) in pts.into_iter().enumerate() {
             let hot = !clin.conductive && dragging == Some((ear, i));
@@ -359,17 +354,9 @@ pub fn show(
             }
         }
     };
-    let drawn_right = if linked {
-        params.left.audiogram()
-    } else {
-        params.right.audiogram()
-    };
-    if !linked {
-        draw_ear(&clin_right, &drawn_right, Ear::Right);
-    } else {
-        draw_ear(&clin_left, &drawn_right, Ear::Right);
-    }
-    draw_ear(&clin_left, &params.left.audiogram(), Ear::Left);
+    // Linked, the right ear shows the left's (as the engine uses it).
+    draw_ear(&clin_right, Ear::Right);
+    draw_ear(&clin_left, Ear::Left);
 
     if let Some(p) = response.hover_pos() {
         if enabled && pick(&g, p, &left, &right, linked).is_some() {

@@ -282,12 +282,11 @@ impl EarshotApp {
         // Air conduction in effect: the cochlea's thresholds plus the gap, both scaled by
         // severity as the engine scales them (PTA and WHO grade are read on air).
         let air = |a: &crate::dsp::audiogram::Audiogram, gap_db: f32| {
-            let gap = crate::dsp::hearing::conductive::gap_at_points(gap_db, p.gap_shape);
-            let mut t = a.thresholds_db_hl;
-            for (v, g) in t.iter_mut().zip(gap.thresholds_db_hl) {
-                *v += g;
-            }
-            crate::dsp::audiogram::Audiogram::new(t).scaled(p.severity)
+            use crate::dsp::hearing::conductive::{air_and_bone, gap_at_points};
+            let gap = gap_at_points(gap_db, p.gap_shape);
+            air_and_bone(a, &gap, p.gap_shape, gap_db)
+                .0
+                .scaled(p.severity)
         };
         InEffect {
             left: air(&p.left, p.gap_db[0]),

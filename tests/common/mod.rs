@@ -53,6 +53,18 @@ pub fn run_stereo(engine: &mut Engine, l: &[f32], r: &[f32], block: usize) -> (V
     (a, b)
 }
 
+/// Steady level of a tone at `freq` Hz and `level` dB SPL after a fresh engine with `p`,
+/// dB re its input (0.2–0.45 s of a 0.5 s tone, latency removed).
+pub fn steady_attenuation(fs: f32, p: &EngineParams, freq: f32, level: f32) -> f64 {
+    let mut e = Engine::new(fs, p);
+    let amp = 10f32.powf((level - p.calibration_db_spl) / 20.0);
+    let x = tone(freq, amp, 0.5, fs);
+    let y = run(&mut e, &x, 256);
+    let lat = e.latency();
+    let (a, b) = ((0.2 * fs) as usize, (0.45 * fs) as usize);
+    rms_db(&y[a + lat..b + lat]) - rms_db(&x[a..b])
+}
+
 /// Parameters: `audiogram` in both ears at `severity`, calibration `cal` dB SPL.
 pub fn loss_params(audiogram: [f32; 9], severity: f32, cal: f32) -> EngineParams {
     EngineParams {

@@ -289,6 +289,12 @@ fn every_preset_renders_and_audiograms_can_be_typed() {
     assert!(!ok && err.contains("9 needed"), "{err}");
 }
 
+/// An audiogram as `--left` / `--right` take it: the thresholds, comma-separated, each printed
+/// so that it parses back to the same f32.
+fn as_typed(a: &earshot::dsp::audiogram::Audiogram) -> String {
+    a.thresholds_db_hl.map(|v| v.to_string()).join(",")
+}
+
 /// `--age …` (ISO 7029 / ISO 1999) renders bit for bit as the audiogram it generates typed
 /// with --left/--right, combines with them, and names what is out of range.
 #[test]
@@ -304,14 +310,7 @@ fn audiograms_from_age_and_noise_equal_the_same_values_typed() {
         let (ok, err) = earshot(&args);
         assert!(ok, "{}: {err}", l.describe());
         let generated = read(&o);
-        let typed: Vec<String> = l
-            .audiogram()
-            .unwrap()
-            .thresholds_db_hl
-            .iter()
-            .map(|v| v.to_string())
-            .collect();
-        let typed = typed.join(",");
+        let typed = as_typed(&l.audiogram().unwrap());
         let (ok, err) = earshot(&[
             "render",
             s(&i),
@@ -343,12 +342,7 @@ fn audiograms_from_age_and_noise_equal_the_same_values_typed() {
     ]);
     assert!(ok, "{err}");
     let mixed = read(&o);
-    let left = EXAMPLES[1]
-        .audiogram()
-        .unwrap()
-        .thresholds_db_hl
-        .map(|v| v.to_string())
-        .join(",");
+    let left = as_typed(&EXAMPLES[1].audiogram().unwrap());
     let (ok, err) = earshot(&[
         "render",
         s(&i),
