@@ -10,6 +10,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Thro
 use earshot::dsp::audiogram::Preset;
 use earshot::dsp::body::{BodyControls, BodyLayer};
 use earshot::dsp::calibration::Calibration;
+use earshot::dsp::hearing::tts::TtsControls;
 use earshot::dsp::hearing::Hearing;
 use earshot::dsp::implant::carrier::CarrierKind;
 use earshot::dsp::implant::electrodogram::{Electrodogram, DEFAULT_FRAMES};
@@ -139,6 +140,32 @@ fn bench(c: &mut Criterion) {
             },
         ),
         ("engine_transparent", ruben(0.0)),
+        // The threshold shift's own cost: its analysis runs (amount on) but the shift is
+        // capped at 0, so the loss stage sees the same audiograms as engine_severe_loss.
+        (
+            "engine_severe_loss_tts_analysis",
+            EngineParams {
+                tts: TtsControls {
+                    amount: 1.0,
+                    max_db: 0.0,
+                    ..TtsControls::default()
+                },
+                ..ruben(1.0)
+            },
+        ),
+        // And shifting for real (an hour per 10 s): the loss stage then runs on the shifted
+        // audiograms.
+        (
+            "engine_severe_loss_tts",
+            EngineParams {
+                tts: TtsControls {
+                    amount: 1.0,
+                    time_scale: 360.0,
+                    ..TtsControls::default()
+                },
+                ..ruben(1.0)
+            },
+        ),
         (
             "engine_implant_22ch",
             EngineParams {

@@ -6,6 +6,7 @@ use crate::dsp::audiogram::{frequency_label, Audiogram, Preset, POINTS, STANDARD
 use crate::dsp::body::{self, BodyControls};
 use crate::dsp::control::{Control, Display, Taper};
 use crate::dsp::hearing::conductive::GapShape;
+use crate::dsp::hearing::tts::TtsControls;
 use crate::dsp::implant::carrier::CarrierKind;
 use crate::dsp::implant::greenwood::MAX_CHANNELS;
 use crate::dsp::implant::ImplantControls;
@@ -293,6 +294,57 @@ pub struct LossParams {
     /// The shape of both ears' air–bone gaps.
     #[id = "abg_shape"]
     pub gap_shape: EnumParam<GapShapeParam>,
+}
+
+/// The hearing that reacts: the temporary threshold shift after loud sound, and the blast
+/// (`hearing/tts.rs`).
+#[derive(Params)]
+pub struct TtsGroup {
+    /// 0 = off, 1 = the literature's growth.
+    #[id = "tts_amount"]
+    pub amount: FloatParam,
+    #[id = "tts_onset"]
+    pub onset: FloatParam,
+    #[id = "tts_max"]
+    pub max: FloatParam,
+    #[id = "tts_recovery"]
+    pub recovery: FloatParam,
+    #[id = "tts_time_scale"]
+    pub time_scale: FloatParam,
+    #[id = "blast_depth"]
+    pub blast_depth: FloatParam,
+    /// A rising edge fires the blast.
+    #[id = "blast"]
+    pub blast: BoolParam,
+}
+
+impl Default for TtsGroup {
+    fn default() -> Self {
+        use hearing::controls::*;
+        Self {
+            amount: float(&TTS_AMOUNT),
+            onset: float(&TTS_ONSET),
+            max: float(&TTS_MAX),
+            recovery: float(&TTS_RECOVERY),
+            time_scale: float(&TTS_TIME_SCALE),
+            blast_depth: float(&BLAST_DEPTH),
+            blast: BoolParam::new("Blast", false),
+        }
+    }
+}
+
+impl TtsGroup {
+    fn control(&self) -> TtsControls {
+        TtsControls {
+            amount: self.amount.value(),
+            onset_db_spl: self.onset.value(),
+            max_db: self.max.value(),
+            recovery_min: self.recovery.value(),
+            time_scale: self.time_scale.value(),
+            blast_depth_db: self.blast_depth.value(),
+            blast: self.blast.value(),
+        }
+    }
 }
 
 #[derive(Params)]
@@ -592,6 +644,9 @@ pub struct EarshotParams {
     // Last, so the parameters before it keep their indices in saved sessions.
     #[nested(group = "Story")]
     pub story: StoryParams,
+    // Added in 0.2, after the story so every earlier parameter keeps its index.
+    #[nested(group = "Exposure")]
+    pub tts: TtsGroup,
     /// The editor window's size, logical points (saved with the session; never read by
     /// `process()`).
     #[persist = "editor-size"]
@@ -623,6 +678,7 @@ impl Default for EarshotParams {
                 pov_mode: EnumParam::new("POV mode", PovMode::Blend),
             },
             story: StoryParams::default(),
+            tts: TtsGroup::default(),
             editor_size: std::sync::Mutex::new(DEFAULT_EDITOR_SIZE),
         };
         // Every value starts as it comes back from its normalised form. Hosts save
@@ -689,6 +745,7 @@ impl EarshotParams {
                 self.right.air_bone_gap.value(),
             ],
             gap_shape: self.loss.gap_shape.value().into(),
+            tts: self.tts.control(),
             recruitment: self.loss.recruitment.value(),
             smear_manual: self.loss.smear_mode.value() == SmearMode::Manual,
             smear_amount: self.loss.smear_amount.value(),

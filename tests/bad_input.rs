@@ -8,6 +8,7 @@ use common::*;
 use earshot::dsp::audiogram::{Audiogram, Preset};
 use earshot::dsp::body::BodyControls;
 use earshot::dsp::hearing::conductive::GapShape;
+use earshot::dsp::hearing::tts::TtsControls;
 use earshot::dsp::implant::carrier::CarrierKind;
 use earshot::dsp::implant::ImplantControls;
 use earshot::dsp::limiter::CEILING;
@@ -118,6 +119,19 @@ fn random_params(rng: &mut Rng) -> EngineParams {
             pick(rng, 0.0, 60.0),
         ],
         gap_shape: GapShape::ALL[rng.below(3)],
+        tts: TtsControls {
+            amount: if rng.below(2) == 0 {
+                0.0
+            } else {
+                pick(rng, 0.0, 2.0)
+            },
+            onset_db_spl: pick(rng, 60.0, 100.0),
+            max_db: pick(rng, 0.0, 60.0),
+            recovery_min: pick(rng, 1.0, 2880.0),
+            time_scale: pick(rng, 1.0, 3600.0),
+            blast_depth_db: pick(rng, 0.0, 60.0),
+            blast: rng.below(2) == 0,
+        },
     }
 }
 

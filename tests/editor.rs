@@ -383,3 +383,58 @@ fn a_conductive_gap_draws_air_and_bone_symbols_and_drags_the_bone_line() {
     drag(&mut h, from, Pos2::new(from.x, g.y(80.0)));
     assert_eq!(f.params.left.hl_2k.value(), 65.0);
 }
+
+/// The chart's "in effect" audiograms follow the engine's temporary threshold shift (here a
+/// synthetic snapshot of one), and the Blast button holds the trigger while it is pressed.
+#[test]
+fn the_in_effect_audiogram_moves_with_the_threshold_shift_and_blast_is_momentary() {
+    use earshot::dsp::audiogram::POINTS;
+    let mut f = fixture();
+    param_access::set(&f.params, "severity", "1").unwrap();
+    let mut h = harness(&f);
+    h.run();
+    let before = h.state().0.in_effect().unwrap().clone();
+    assert_eq!(before.left, f.params.left.audiogram());
+    // 20 dB at 4 kHz, 8 at 1 kHz in the left ear; 5 at 4 kHz in the right.
+    let mut shift = [[0.0; POINTS]; 2];
+    shift[0][6] = 20.0;
+    shift[0][3] = 8.0;
+    shift[1][6] = 5.0;
+    f.writer.write(|s| s.threshold_shift_db = shift);
+    h.run();
+    let after = h.state().0.in_effect().unwrap().clone();
+    let expect = |before: &earshot::dsp::audiogram::Audiogram, shift: &[f32; POINTS]| {
+        let mut t = before.thresholds_db_hl;
+        for (t, s) in t.iter_mut().zip(shift) {
+            *t = (*t + s).min(120.0);
+        }
+        t
+    };
+    assert_eq!(after.left.thresholds_db_hl, expect(&before.left, &shift[0]));
+    assert_eq!(
+        after.right.thresholds_db_hl,
+        expect(&before.right, &shift[1])
+    );
+    assert!(
+        after.label.contains("temporary shift up to 20.0 dB"),
+        "{}",
+        after.label
+    );
+
+    // Hold the button: the trigger is set through the host; release: cleared.
+    f.host.clear();
+    let at = h.get_by_label("Blast").rect().center();
+    h.hover_at(at);
+    h.run();
+    h.drag_at(at);
+    h.run();
+    assert!(f.params.tts.blast.value());
+    h.drop_at(at);
+    h.run();
+    h.run();
+    assert!(!f.params.tts.blast.value());
+    let calls = f.host.calls();
+    let sets: Vec<_> = calls.iter().filter(|c| c.0 == "set").collect();
+    assert_eq!(sets.len(), 2, "{calls:?}");
+    assert!(sets.iter().all(|c| c.1 == "blast"));
+}

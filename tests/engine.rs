@@ -344,12 +344,32 @@ fn output_does_not_depend_on_block_size() {
     };
     let l = noise(30000, 0.3, 11);
     let rr = noise(30000, 0.3, 12);
-    let mut e = Engine::new(fs, &p);
-    let reference = run_stereo(&mut e, &l, &rr, 30000);
+    // And with the threshold shift growing fast (its analysis runs on its own hop grid).
+    let tts = EngineParams {
+        tts: earshot::dsp::hearing::tts::TtsControls {
+            amount: 2.0,
+            onset_db_spl: 60.0,
+            time_scale: 3600.0,
+            ..Default::default()
+        },
+        ..p
+    };
+    for p in [p, tts] {
+        check_block_sizes(fs, &p, &l, &rr);
+    }
+    let mut e = Engine::new(fs, &tts);
+    run_stereo(&mut e, &l, &rr, 512);
+    let shift = e.threshold_shift_db()[0];
+    assert!(shift.iter().any(|&s| s > 1.0), "{shift:?}");
+}
+
+fn check_block_sizes(fs: f32, p: &EngineParams, l: &[f32], rr: &[f32]) {
+    let mut e = Engine::new(fs, p);
+    let reference = run_stereo(&mut e, l, rr, 30000);
     let mut seed = 5u32;
     for _ in 0..5 {
-        let mut e = Engine::new(fs, &p);
-        let (mut a, mut b) = (l.clone(), rr.clone());
+        let mut e = Engine::new(fs, p);
+        let (mut a, mut b) = (l.to_vec(), rr.to_vec());
         let mut pos = 0;
         while pos < a.len() {
             seed ^= seed << 13;

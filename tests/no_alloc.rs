@@ -7,6 +7,7 @@ mod common;
 use common::*;
 use earshot::dsp::audiogram::Preset;
 use earshot::dsp::body::BodyControls;
+use earshot::dsp::hearing::tts::TtsControls;
 use earshot::dsp::implant::carrier::CarrierKind;
 use earshot::dsp::implant::ImplantControls;
 use earshot::dsp::tinnitus::{TinnitusControls, TinnitusEar, TinnitusKind};
@@ -105,6 +106,22 @@ fn extremes() -> Vec<EngineParams> {
             ..base
         },
     ];
+    // The threshold shift at its fastest and deepest, with a blast.
+    v.push(EngineParams {
+        severity: 1.0,
+        left: ruben,
+        right: ruben,
+        tts: TtsControls {
+            amount: 2.0,
+            onset_db_spl: 60.0,
+            max_db: 60.0,
+            recovery_min: 1.0,
+            time_scale: 3600.0,
+            blast_depth_db: 60.0,
+            blast: true,
+        },
+        ..base
+    });
     // Tinnitus of every kind, fast intermittency, full exposure and masking; body at full.
     for (i, kind) in TinnitusKind::ALL.into_iter().enumerate() {
         v.push(EngineParams {

@@ -150,7 +150,9 @@ pub fn clinical(params: &EarshotParams, ear: Ear) -> Clinical {
     }
 }
 
-/// What the chart shows in effect: the engine's audiograms now (severity or story applied).
+/// What the chart shows in effect: the engine's audiograms now (severity or story applied,
+/// and the temporary threshold shift).
+#[derive(Clone, Debug, PartialEq)]
 pub struct InEffect {
     pub left: Audiogram,
     pub right: Audiogram,

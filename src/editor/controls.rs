@@ -98,7 +98,8 @@ mod tests {
                 "Tinnitus",
                 "Body",
                 "Output",
-                "Story"
+                "Story",
+                "Exposure"
             ]
         );
     }

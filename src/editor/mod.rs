@@ -20,7 +20,7 @@ pub mod preset_menu;
 pub mod snapshot;
 pub mod story_strip;
 
-use crate::dsp::audiogram::{ama_handicap_percent, better_ear_grade, Audiogram};
+use crate::dsp::audiogram::{ama_handicap_percent, better_ear_grade, Audiogram, POINTS};
 use crate::dsp::calibration::Calibration;
 use crate::dsp::implant::electrodogram::Electrodogram;
 use crate::dsp::tap::TAP_LEN;
@@ -86,6 +86,12 @@ pub struct EarshotApp {
     status: String,
     controls: controls::Drawn,
     chart: egui::Rect,
+    /// The engine's temporary threshold shift at the last snapshot, dB per ear and point.
+    shift: [[f32; POINTS]; 2],
+    /// The audiograms in effect the last frame drew.
+    effect: Option<InEffect>,
+    /// The Blast button is held (it set the trigger, and releases it on release).
+    blast_held: bool,
 }
 
 impl EarshotApp {
@@ -103,6 +109,9 @@ impl EarshotApp {
             status: String::new(),
             controls: Vec::new(),
             chart: egui::Rect::NOTHING,
+            shift: [[0.0; POINTS]; 2],
+            effect: None,
+            blast_held: false,
         }
     }
 
@@ -119,6 +128,11 @@ impl EarshotApp {
     /// Where the last frame drew each parameter's slider (id, area, enabled).
     pub fn controls(&self) -> &controls::Drawn {
         &self.controls
+    }
+
+    /// The audiograms in effect the last frame drew (the temporary shift included).
+    pub fn in_effect(&self) -> Option<&InEffect> {
+        self.effect.as_ref()
     }
 
     /// Where the last frame drew the audiogram chart.
@@ -138,6 +152,7 @@ impl EarshotApp {
         }
         self.live_serial = s.serial;
         self.sample_rate = s.sample_rate;
+        self.shift = s.threshold_shift_db;
         let cal = Calibration::new(in_effect.calibration_db_spl);
         let world = self.analyzer.bands(&s.world, s.sample_rate, cal);
         let ear = self.analyzer.bands(&s.ear, s.sample_rate, cal);
@@ -193,9 +208,13 @@ impl EarshotApp {
                     ParamSlider::for_param(&params.loss.severity, setter),
                 );
             });
-            ui.label(RichText::new(&self.status).weak());
+            ui.horizontal(|ui| {
+                self.blast_button(ui, params, setter);
+                ui.label(RichText::new(&self.status).weak());
+            });
             let chart_w = (0.5 * width).floor();
             let effect = self.in_effect_label(&in_effect, story_on);
+            self.effect = Some(effect.clone());
             ui.horizontal(|ui| {
                 let left = ui.vertical(|ui| {
                     ui.set_min_width(chart_w);
@@ -288,17 +307,48 @@ impl EarshotApp {
                 .0
                 .scaled(p.severity)
         };
+        // Plus the temporary threshold shift the engine reports (exposure, blast).
+        let shifted = |a: Audiogram, shift: &[f32; POINTS]| {
+            let mut t = a.thresholds_db_hl;
+            for (t, s) in t.iter_mut().zip(shift) {
+                *t += s;
+            }
+            Audiogram::new(t)
+        };
+        let most = self.shift.iter().flatten().fold(0.0f32, |m, &v| m.max(v));
+        let tts = if most >= 0.05 {
+            format!(", temporary shift up to {most:.1} dB")
+        } else {
+            String::new()
+        };
         InEffect {
-            left: air(&p.left, p.gap_db[0]),
-            right: air(&right, gap_right),
+            left: shifted(air(&p.left, p.gap_db[0]), &self.shift[0]),
+            right: shifted(air(&right, gap_right), &self.shift[1]),
             label: if story_on {
                 format!(
-                    "in effect: the story's audiogram at {:.0} % severity",
+                    "in effect: the story's audiogram at {:.0} % severity{tts}",
                     p.severity * 100.0
                 )
             } else {
-                format!("in effect: severity {:.0} %", p.severity * 100.0)
+                format!("in effect: severity {:.0} %{tts}", p.severity * 100.0)
             },
+        }
+    }
+
+    /// The Blast button: momentary. Held, it sets the `blast` trigger (the engine fires on
+    /// its rising edge); released, it clears it. It never touches a trigger it did not set
+    /// (automation may hold it).
+    fn blast_button(&mut self, ui: &mut Ui, params: &EarshotParams, setter: &ParamSetter) {
+        let b = ui
+            .add(egui::Button::new("Blast").sense(egui::Sense::click_and_drag()))
+            .on_hover_text("Hold: a sudden threshold shift (blast depth) that then recovers");
+        let down = b.is_pointer_button_down_on();
+        if down != self.blast_held {
+            self.blast_held = down;
+            let p = &params.tts.blast;
+            setter.begin_set_parameter(p);
+            setter.set_parameter(p, down);
+            setter.end_set_parameter(p);
         }
     }
 }

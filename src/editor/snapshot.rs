@@ -3,10 +3,11 @@
 //! The audio thread owns a [`SnapshotWriter`]; after each `process()` it calls
 //! [`SnapshotWriter::after_block`]. While the editor is closed that is one atomic load and a
 //! return. While it is open, about 60 times a second it copies the engine's tap (world and
-//! ears, [`crate::dsp::tap`]) and the tinnitus meter into a triple buffer and publishes it:
+//! ears, [`crate::dsp::tap`]), the tinnitus meter and the threshold shift into a triple buffer and publishes it:
 //! wait-free, no allocation, no lock, and the editor always reads the latest whole snapshot.
 //! Plain Rust (no plugin-framework types) so benchmarks and tests drive it directly.
 
+use crate::dsp::audiogram::POINTS;
 use crate::dsp::tap::TAP_LEN;
 use crate::dsp::Engine;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -28,6 +29,9 @@ pub struct Snapshot {
     /// The ringing's peak amplitude at each ear (full scale = 1) and its pitch.
     pub tinnitus_amplitude: [f32; 2],
     pub tinnitus_pitch_hz: f32,
+    /// The temporary threshold shift now, dB per ear and audiogram point (added to the
+    /// audiograms in effect).
+    pub threshold_shift_db: [[f32; POINTS]; 2],
 }
 
 impl Default for Snapshot {
@@ -39,6 +43,7 @@ impl Default for Snapshot {
             ear: vec![0.0; TAP_LEN],
             tinnitus_amplitude: [0.0; 2],
             tinnitus_pitch_hz: 0.0,
+            threshold_shift_db: [[0.0; POINTS]; 2],
         }
     }
 }
@@ -93,6 +98,7 @@ impl SnapshotWriter {
                 m.level[1].load(Ordering::Relaxed),
             ];
             s.tinnitus_pitch_hz = m.pitch_hz.load(Ordering::Relaxed);
+            s.threshold_shift_db = engine.threshold_shift_db();
         });
     }
 

@@ -233,7 +233,7 @@ def main() -> int:
 
     names = [p[1] for p in runs["create"].get("PARAM", [])]
     want = cli_param_names()
-    check(len(names) == 63, f"Ardour lists {len(names)} Earshot parameters (63)")
+    check(len(names) == 70, f"Ardour lists {len(names)} Earshot parameters (70)")
     check(names == want, "Ardour's parameter names are the plugin's, in order")
     if names != want:
         print("  Ardour:", names)

@@ -58,7 +58,7 @@ def ruben() -> pedalboard.Plugin:
 def test_parameters() -> None:
     p = fresh()
     params = p.parameters
-    check(len(params) == 63, f"63 parameters listed (got {len(params)})")
+    check(len(params) == 70, f"70 parameters listed (got {len(params)})")
     expect_units = {
         "severity": "%",
         "calibration_db_spl": "dB SPL",

@@ -478,3 +478,57 @@ fn listings_piped_into_a_closed_pipe_end_quietly() {
         assert!(!err.contains("panicked"), "{cmd}: {err}");
     }
 }
+
+#[test]
+fn the_threshold_shift_and_the_blast_render_from_params_and_automation() {
+    let d = dir("tts");
+    let (i, a, b, c) = (
+        d.join("in.wav"),
+        d.join("a.wav"),
+        d.join("b.wav"),
+        d.join("blast.csv"),
+    );
+    write_input(&i, 3.0);
+    // The blast fired at 1 s by an automation lane, twice: the same render both times.
+    std::fs::write(&c, "time,param,value\n0,blast,off\n1,blast,on\n").unwrap();
+    let blast = |o: &Path| {
+        earshot(&[
+            "render",
+            s(&i),
+            s(o),
+            "--param",
+            "tts_recovery=1",
+            "--param",
+            "tts_time_scale=60",
+            "--automation",
+            s(&c),
+        ])
+    };
+    for o in [&a, &b] {
+        let (ok, err) = blast(o);
+        assert!(ok, "{err}");
+    }
+    let (ya, yb) = (read(&a), read(&b));
+    assert!(ya == yb, "two blast renders differ");
+    let (ok, err) = earshot(&["render", s(&i), s(&b)]);
+    assert!(ok, "{err}");
+    let plain = read(&b);
+    // Stereo interleaved: before the blast (less a latency's margin) identical, after it not.
+    let at = 2 * FS as usize;
+    assert!(ya[..at - 2000] == plain[..at - 2000]);
+    assert!(null_db(&ya[at..], &plain[at..]) > -40.0);
+    // The exposure-driven shift from `--param`: this input's kicks reach 100 dB SPL.
+    let (ok, err) = earshot(&[
+        "render",
+        s(&i),
+        s(&b),
+        "--param",
+        "tts_amount=2",
+        "--param",
+        "tts_onset=60",
+        "--param",
+        "tts_time_scale=3600",
+    ]);
+    assert!(ok, "{err}");
+    assert!(null_db(&read(&b), &plain) > -40.0);
+}

@@ -13,6 +13,7 @@ use crate::body::{Body, BodyControls};
 use crate::calibration::DEFAULT_DB_SPL;
 use crate::delay::DelayLine;
 use crate::hearing::conductive::GapShape;
+use crate::hearing::tts::{Tts, TtsControls};
 use crate::hearing::{HearingControls, HearingState};
 use crate::implant::electrodogram::{self, Electrodogram};
 use crate::implant::{Implant, ImplantControls};
@@ -45,6 +46,8 @@ pub struct EngineParams {
     /// Air–bone gap (conductive component) of the left and right ear, dB.
     pub gap_db: [f32; 2],
     pub gap_shape: GapShape,
+    /// The temporary threshold shift after loud sound, and the blast.
+    pub tts: TtsControls,
     pub recruitment: bool,
     /// Manual smearing instead of MSBG's choice from the degree of loss.
     pub smear_manual: bool,
@@ -72,6 +75,7 @@ impl Default for EngineParams {
             calibration_db_spl: DEFAULT_DB_SPL,
             gap_db: [0.0; 2],
             gap_shape: GapShape::Flat,
+            tts: TtsControls::default(),
             recruitment: true,
             smear_manual: false,
             smear_amount: 0.0,
@@ -126,6 +130,8 @@ pub struct Engine {
     sample_rate: f32,
     latency: usize,
     hearing: HearingState,
+    /// The threshold shift the world's loud sound (or a blast) adds to the hearing.
+    tts: Tts,
     loss: Loss,
     implant: Implant,
     tinnitus: Tinnitus,
@@ -180,6 +186,7 @@ impl Engine {
             sample_rate: fs,
             latency,
             hearing: HearingState::new(&params.hearing(), fs),
+            tts: Tts::new(fs, &params.tts),
             loss,
             implant: Implant::new(fs, hop, &params.implant, electrodogram),
             tinnitus: Tinnitus::new(fs, hop),
@@ -212,6 +219,7 @@ impl Engine {
     /// New targets; each stage smooths them from its current values.
     pub fn set_params(&mut self, p: &EngineParams) {
         self.hearing.set(&p.hearing());
+        self.tts.set(&p.tts);
         self.loss.set(&p.loss());
         self.implant.set(&p.implant);
         self.tinnitus.set(&p.tinnitus);
@@ -232,11 +240,19 @@ impl Engine {
     /// Clears all signal state and lands every smoother on its target; keeps allocations.
     pub fn reset(&mut self) {
         self.clear(0);
+        self.tts.reset();
         self.anchor.reset();
     }
 
-    /// [`Self::reset`], with the frames placed as for an engine started at timeline 0, when the
-    /// next input sample sits at `timeline`.
+    /// The threshold shift now (dB, per ear and audiogram point) after exposure and blasts;
+    /// the hearing in effect is the audiograms × severity plus this.
+    pub fn threshold_shift_db(&self) -> [[f32; crate::audiogram::POINTS]; 2] {
+        self.tts.shift_db()
+    }
+
+    /// [`Self::reset`] but for the threshold shift (which outlasts a pause), with the frames
+    /// placed as for an engine started at timeline 0, when the next input sample sits at
+    /// `timeline`.
     fn clear(&mut self, timeline: i64) {
         self.position = timeline;
         self.hearing.land();
@@ -289,7 +305,10 @@ impl Engine {
     pub fn process_at(&mut self, channels: &mut [&mut [f32]], timeline: Option<i64>) {
         let len = channels.iter().map(|c| c.len()).min().unwrap_or(0);
         if let Some(t) = self.anchor.begin_block(timeline, len) {
+            // Playback started or jumped: a passage renders the same every time, so no
+            // shift is carried in from what played before.
             self.clear(t);
+            self.tts.reset();
         } else if self.anchor.at_rest() {
             // Nothing is heard, so nothing needs to glide: parameters changed now are in place
             // when sound begins. (A host may send a passage's first automation values only
@@ -328,6 +347,7 @@ impl Engine {
                     c[..from].fill(0.0);
                 }
                 self.slept_samples += from as u64;
+                self.tts.skip_silence(from);
             }
             if from < len {
                 self.clear(self.position.wrapping_add(from as i64));
@@ -366,7 +386,7 @@ impl Engine {
         let mut pos = 0;
         while pos < len {
             let chunk = (len - pos).min(self.loss.until_frame());
-            let hearing = self.hearing.advance(chunk);
+            let mut hearing = self.hearing.advance(chunk);
             for (ch, chan) in channels.iter_mut().enumerate().take(nch) {
                 let io = &mut chan[pos..pos + chunk];
                 let dry = &mut self.dry_scratch[ch][..chunk];
@@ -385,6 +405,10 @@ impl Engine {
                     *d = self.dry[ch].process(clean);
                 }
             }
+            let world: [&[f32]; MAX_CHANNELS] =
+                [&self.dry_scratch[0][..chunk], &self.dry_scratch[1][..chunk]];
+            self.tts.process(&world[..nch], hearing.calibration);
+            self.tts.apply(&mut hearing.audiograms);
             self.loss
                 .set_unheard(!self.always_run_loss && self.implant.replaces_acoustic());
             let span = pos..pos + chunk;

@@ -4,6 +4,8 @@
 
 pub mod conductive;
 pub mod controls;
+pub mod exposure_bands;
+pub mod tts;
 
 use crate::audiogram::{Audiogram, POINTS};
 use crate::calibration::Calibration;
