@@ -250,6 +250,7 @@ fn live_view_and_electrodogram_draw_a_synthetic_snapshot() {
         }
         s.tinnitus_amplitude = [0.0, 0.01];
         s.tinnitus_pitch_hz = 4000.0;
+        s.tinnitus_matched_db_spl = [0.0, 95.0];
     });
     // Three stimulation frames; the last lights electrodes 2 and 5.
     let frames: [[f32; 8]; 3] = [
@@ -275,6 +276,23 @@ fn live_view_and_electrodogram_draw_a_synthetic_snapshot() {
     assert!((live.ear[k1] - 40.0).abs() < 0.5, "{:?}", live.ear);
     let (db, hz) = live.tinnitus.expect("the ringing is shown");
     assert!((db - 60.0).abs() < 1e-3 && hz == 4000.0);
+    // Both levels: rendered (60 dB SPL) and the patient's clinical match (95 dB SPL).
+    assert_eq!(live.tinnitus_matched, Some(95.0));
+    let painted: Vec<String> = h
+        .output()
+        .shapes
+        .iter()
+        .filter_map(|c| match &c.shape {
+            egui::Shape::Text(t) => Some(t.galley.text().to_string()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        painted
+            .iter()
+            .any(|t| t == "ringing 60 dB SPL (patient's match 95)"),
+        "{painted:?}"
+    );
     let hist = app.history();
     assert_eq!(hist.channels, 8);
     assert_eq!(&hist.latest()[..8], &frames[2]);

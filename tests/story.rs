@@ -191,3 +191,82 @@ fn switching_the_mode_does_not_click() {
         "{switching:.1} dB"
     );
 }
+
+/// Level of `x` in the 7–12 kHz band, dBFS (RMS; a 4th-order high-pass at 7 kHz, then the
+/// energy above 12 kHz taken off through a second high-pass).
+fn band_7_12_db(x: &[f32]) -> f64 {
+    let above7 = highpass(&highpass(x, FS, 7000.0), FS, 7000.0);
+    let above12 = highpass(&highpass(x, FS, 12000.0), FS, 12000.0);
+    let p = |v: &[f32]| v.iter().map(|s| (*s as f64).powi(2)).sum::<f64>() / v.len() as f64;
+    10.0 * (p(&above7) - p(&above12)).max(1e-20).log10()
+}
+
+#[test]
+fn the_story_demo_does_not_reach_the_limiter_because_of_the_ringing() {
+    // `earshot demo`: the demo drums through the whole story (48 s, calibration 100 dB SPL,
+    // 512-sample blocks), and the same with the ringing off. Per scene: the output's peak and
+    // its 7–12 kHz band (where Ruben's ringing sits) against the input's own band.
+    let x = earshot::demo::drum_loop(FS, earshot::demo::SECONDS);
+    let manual = story_params(0.0).manual_engine_params();
+    let render = |ringing: bool| {
+        let mut e = Engine::new(FS, &story::apply(&manual, 0.0));
+        let (mut l, mut r) = (x[0].clone(), x[1].clone());
+        let n = l.len();
+        let block = 512;
+        let mut pos = 0;
+        while pos < n {
+            let m = block.min(n - pos);
+            let mut p = story::apply(&manual, pos as f32 / n as f32);
+            if !ringing {
+                p.tinnitus.amount = 0.0;
+            }
+            e.set_params(&p);
+            e.process(&mut [&mut l[pos..pos + m], &mut r[pos..pos + m]]);
+            pos += m;
+        }
+        l
+    };
+    let (with, without) = (render(true), render(false));
+    let n = with.len();
+    let mut worst_lift = f64::NEG_INFINITY;
+    for (i, scene) in SCENES.iter().enumerate() {
+        // The span where this scene is the nearest: half-way to its neighbours.
+        let mid = |a: f32, b: f32| ((a + b) / 2.0 * n as f32) as usize;
+        let from = if i == 0 {
+            0
+        } else {
+            mid(SCENES[i - 1].position, scene.position)
+        };
+        let to = SCENES
+            .get(i + 1)
+            .map_or(n, |next| mid(scene.position, next.position));
+        let peak = |y: &[f32]| {
+            20.0 * (y[from..to].iter().fold(0.0f32, |m, v| m.max(v.abs())) as f64).log10()
+        };
+        let band_in = band_7_12_db(&x[0][from..to]);
+        let band_out = band_7_12_db(&with[from..to]);
+        eprintln!(
+            "{:<18} peak {:6.1} dBFS (ringing off {:6.1}), 7-12 kHz {:6.1} dBFS (input {:6.1})",
+            scene.name,
+            peak(&with),
+            peak(&without),
+            band_out,
+            band_in
+        );
+        // The ringing must not bring the output to the limiter (which acts from 0 dBFS):
+        // wherever the drums alone stay 1 dB clear of it, so does the output with it.
+        if peak(&without) < -1.0 {
+            assert!(
+                peak(&with) < -1.0,
+                "{}: {:.1} dBFS",
+                scene.name,
+                peak(&with)
+            );
+        }
+        worst_lift = worst_lift.max(band_out - band_in);
+    }
+    // Before the ringing was rendered by the patient's loudness, the sudden loss put the
+    // 7-12 kHz band 28 dB over the input's own and the output into the limiter.
+    eprintln!("largest lift of the 7-12 kHz band over the input's: {worst_lift:.1} dB");
+    assert!(worst_lift < 20.0);
+}

@@ -92,16 +92,61 @@ fn with_tinnitus(
     }
 }
 
+/// The rule the ringing is rendered by (`tinnitus/loudness.rs`), written out: a match `sl`
+/// dB above a threshold of `hl` dB HL is heard by a normal ear at the loss stage's steady
+/// recruitment output for that level, re the normal threshold: `L − HL/(C − HL) · (C − L)`
+/// with L = HL + SL and C = 105 below 90 dB HL (MSBG, Moore & Glasberg 1993).
+fn normal_equivalent(hl: f64, sl: f64) -> f64 {
+    let l = hl + sl;
+    if hl <= 0.0 {
+        sl
+    } else if l >= 105.0 {
+        l
+    } else {
+        l - hl / (105.0 - hl) * (105.0 - l)
+    }
+}
+
 #[test]
-fn level_is_the_requested_db_sl_above_the_impaired_threshold() {
+fn the_ringing_is_rendered_as_loud_as_the_patient_hears_the_match() {
     // Level of a sine of peak amplitude A: calibration + 20 log10 A (dB SPL).
-    for (preset, pitch, sl, cal, fs) in [
-        (Preset::Ruben, 3000.0, 10.0, 100.0, 44100.0),
-        (Preset::NoiseInduced, 4000.0, 5.0, 110.0, 48000.0),
-        (Preset::Mild, 1000.0, 20.0, 90.0, 96000.0),
-        (Preset::Normal, 6000.0, 15.0, 100.0, 48000.0),
+    let flat90 = Audiogram::new([90.0; 9]);
+    for (a, name, pitch, sl, cal, fs) in [
+        (
+            Preset::Ruben.audiogram(),
+            "Ruben",
+            3000.0,
+            10.0,
+            100.0,
+            44100.0,
+        ),
+        (
+            Preset::NoiseInduced.audiogram(),
+            "noise notch",
+            4000.0,
+            5.0,
+            110.0,
+            48000.0,
+        ),
+        (
+            Preset::Mild.audiogram(),
+            "mild",
+            1000.0,
+            20.0,
+            90.0,
+            96000.0,
+        ),
+        (
+            Preset::Normal.audiogram(),
+            "normal",
+            6000.0,
+            15.0,
+            100.0,
+            48000.0,
+        ),
+        // The issue's case: 90 dB HL at 8 kHz, 10 dB SL → 70 dB above the normal threshold.
+        (flat90, "90 dB HL", 8000.0, 10.0, 100.0, 48000.0),
     ] {
-        let a = preset.audiogram();
         let t = TinnitusControls {
             pitch_hz: pitch,
             level_db_sl: sl,
@@ -113,12 +158,27 @@ fn level_is_the_requested_db_sl_above_the_impaired_threshold() {
         let (l, r) = run_stereo(&mut e, &silence, &silence, 256);
         let half = fs as usize / 2;
         let got = cal as f64 + rms_db(&l[half..]) + 3.0103;
-        let want = (normal_threshold_db_spl(pitch) + a.threshold_at(pitch) + sl) as f64;
-        eprintln!("{preset:?} {pitch} Hz {sl} dB SL at cal {cal}: {got:.2} dB SPL, want {want:.2}");
+        let hl = a.threshold_at(pitch) as f64;
+        let normal = normal_threshold_db_spl(pitch) as f64;
+        let want = normal + normal_equivalent(hl, sl as f64);
+        let matched = normal + hl + sl as f64;
+        eprintln!(
+            "{name} {pitch} Hz ({hl:.1} dB HL), {sl} dB SL at cal {cal}: {got:.2} dB SPL, \
+             rule {want:.2}, clinical match {matched:.2}"
+        );
         assert!((got - want).abs() < 0.5, "{got:.2} vs {want:.2}");
+        // The meter reports the clinical match beside the rendered level.
+        let m = e.tinnitus_meter_ref().matched_db_spl[0].load(std::sync::atomic::Ordering::Relaxed);
+        assert!((m as f64 - matched).abs() < 0.01, "{m} vs {matched}");
+        if hl == 0.0 {
+            // A normal ear: the match itself, as before.
+            assert!((got - matched).abs() < 0.5);
+        }
         // Left ear only.
         assert!(r.iter().all(|v| *v == 0.0));
     }
+    // 90 dB HL at 8 kHz, 10 dB SL: 70 dB SL for a normal ear.
+    assert!((normal_equivalent(90.0, 10.0) - 70.0).abs() < 1e-9);
 }
 
 #[test]
@@ -511,7 +571,9 @@ fn automating_tinnitus_and_body_parameters_does_not_click() {
         tinnitus: TinnitusControls {
             amount: 1.0,
             pitch_hz: 500.0,
-            level_db_sl: 0.0,
+            // 25 dB SL above Ruben's 65 dB HL at 500 Hz is rendered at about 65 dB above the
+            // normal threshold (tinnitus/loudness.rs): clearly audible, as this test needs.
+            level_db_sl: 25.0,
             ..steady(TinnitusKind::Tone)
         },
         body: BodyControls {

@@ -263,8 +263,8 @@ fn the_ringing_follows_the_shifted_threshold_and_swells_with_a_blast() {
     use earshot::dsp::tinnitus::TinnitusControls;
     use std::sync::atomic::Ordering::Relaxed;
     // A ringing matched to the audiogram, 10 dB above the threshold in effect, on silence
-    // (nothing masks it). The blast raises the threshold at the pitch, so the ringing, set in
-    // dB SL, is rendered louder, and it recovers with the shift.
+    // (nothing masks it). The blast raises the threshold at the pitch and swells the ringing
+    // by the exposure swell × its shift there; both recover together.
     let c = TtsControls {
         amount: 0.0,
         blast_depth_db: 30.0,
@@ -305,6 +305,8 @@ fn the_ringing_follows_the_shifted_threshold_and_swells_with_a_blast() {
          {later:.1} after recovery",
         shift.map(|v| v.round())
     );
-    assert!(swell > before + 15.0, "{before} → {swell}");
+    // Rendered for a normal listener (tinnitus/loudness.rs) the raised threshold alone adds
+    // 4 dB; the blast's swell (× the exposure swell, 0.5 by default) the rest.
+    assert!(swell > before + 12.0, "{before} → {swell}");
     assert!((later - before).abs() < 0.5, "{before} → {later}");
 }

@@ -98,6 +98,9 @@ pub struct LiveFrame {
     pub ear: [f32; BANDS],
     /// The ringing's level at the louder ear, dB SPL, and its pitch (None when silent).
     pub tinnitus: Option<(f32, f32)>,
+    /// The ringing's clinical match at that ear, dB SPL: the external tone the patient
+    /// matches it with (louder than what is rendered, when recruitment applies).
+    pub tinnitus_matched: Option<f32>,
     /// The felt drums: body amount (0…1) and the world's level under the body band, dB SPL.
     pub body: Option<(f32, f32)>,
 }
@@ -195,14 +198,24 @@ pub fn show(ui: &mut Ui, size: Vec2, frame: &LiveFrame, threshold: &Audiogram) -
     ));
 
     if let Some((db, hz)) = frame.tinnitus {
+        let yellow = Color32::from_rgb(250, 200, 40);
         let p = pos2(a.x(hz), a.y(db));
-        painter.circle_filled(p, 4.0, Color32::from_rgb(250, 200, 40));
+        painter.circle_filled(p, 4.0, yellow);
+        let text = match frame.tinnitus_matched {
+            // The clinical match as a hollow ring: the patient's ringing is that loud to
+            // them; what is rendered is as loud to a normal listener.
+            Some(m) if (m - db).abs() >= 0.5 => {
+                painter.circle_stroke(pos2(p.x, a.y(m)), 4.0, Stroke::new(1.5, yellow));
+                format!("ringing {db:.0} dB SPL (patient's match {m:.0})")
+            }
+            _ => format!("ringing {db:.0} dB SPL"),
+        };
         painter.text(
             p + Vec2::new(6.0, -6.0),
             egui::Align2::LEFT_BOTTOM,
-            format!("ringing {db:.0} dB SPL"),
+            text,
             FontId::proportional(10.0),
-            Color32::from_rgb(250, 200, 40),
+            yellow,
         );
     }
     if let Some((amount, db)) = frame.body {

@@ -156,7 +156,9 @@ impl EarshotApp {
         let cal = Calibration::new(in_effect.calibration_db_spl);
         let world = self.analyzer.bands(&s.world, s.sample_rate, cal);
         let ear = self.analyzer.bands(&s.ear, s.sample_rate, cal);
-        let amp = s.tinnitus_amplitude[0].max(s.tinnitus_amplitude[1]);
+        let louder = usize::from(s.tinnitus_amplitude[1] > s.tinnitus_amplitude[0]);
+        let amp = s.tinnitus_amplitude[louder];
+        let tinnitus_matched = (amp > 1e-6).then_some(s.tinnitus_matched_db_spl[louder]);
         let tinnitus = (amp > 1e-6).then(|| {
             (
                 cal.full_scale_sine_db_spl + 20.0 * amp.log10(),
@@ -167,6 +169,7 @@ impl EarshotApp {
             world,
             ear,
             tinnitus,
+            tinnitus_matched,
             body: None,
         };
         self.live.body = body_marker(&self.live.world, in_effect);

@@ -29,6 +29,9 @@ pub struct Snapshot {
     /// The ringing's peak amplitude at each ear (full scale = 1) and its pitch.
     pub tinnitus_amplitude: [f32; 2],
     pub tinnitus_pitch_hz: f32,
+    /// The ringing's clinical match at each ear, dB SPL (what the patient matches it with;
+    /// the amplitude above is what is rendered for a normal listener).
+    pub tinnitus_matched_db_spl: [f32; 2],
     /// The temporary threshold shift now, dB per ear and audiogram point (added to the
     /// audiograms in effect).
     pub threshold_shift_db: [[f32; POINTS]; 2],
@@ -43,6 +46,7 @@ impl Default for Snapshot {
             ear: vec![0.0; TAP_LEN],
             tinnitus_amplitude: [0.0; 2],
             tinnitus_pitch_hz: 0.0,
+            tinnitus_matched_db_spl: [0.0; 2],
             threshold_shift_db: [[0.0; POINTS]; 2],
         }
     }
@@ -98,6 +102,10 @@ impl SnapshotWriter {
                 m.level[1].load(Ordering::Relaxed),
             ];
             s.tinnitus_pitch_hz = m.pitch_hz.load(Ordering::Relaxed);
+            s.tinnitus_matched_db_spl = [
+                m.matched_db_spl[0].load(Ordering::Relaxed),
+                m.matched_db_spl[1].load(Ordering::Relaxed),
+            ];
             s.threshold_shift_db = engine.threshold_shift_db();
         });
     }

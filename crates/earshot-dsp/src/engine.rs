@@ -408,7 +408,7 @@ impl Engine {
             let world: [&[f32]; MAX_CHANNELS] =
                 [&self.dry_scratch[0][..chunk], &self.dry_scratch[1][..chunk]];
             self.tts.process(&world[..nch], hearing.calibration);
-            self.tts.apply(&mut hearing.audiograms);
+            self.tts.apply(&mut hearing);
             self.loss
                 .set_unheard(!self.always_run_loss && self.implant.replaces_acoustic());
             let span = pos..pos + chunk;

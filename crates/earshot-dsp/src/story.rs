@@ -89,13 +89,15 @@ pub const SCENES: [Scene; 7] = [
         },
     },
     // Within seconds: severe loss (≈ 70 dB HL), muffled, the ringing loud and constant.
+    // Levels are clinical matches above Ruben's 90 dB HL at the 8 kHz pitch: with his
+    // recruitment 8 dB SL is as loud as 56 dB SL to a normal ear (tinnitus/loudness.rs).
     Scene {
         name: "Sudden loss",
         position: 0.30,
         targets: SceneTargets {
             severity: 1.0,
             tinnitus_amount: 1.0,
-            tinnitus_level_db_sl: 20.0,
+            tinnitus_level_db_sl: 8.0,
             tinnitus_duty: 1.0,
             tinnitus_exposure: 1.0,
             body_amount: 0.3,
@@ -110,7 +112,7 @@ pub const SCENES: [Scene; 7] = [
         targets: SceneTargets {
             severity: 1.0,
             tinnitus_amount: 0.6,
-            tinnitus_level_db_sl: 10.0,
+            tinnitus_level_db_sl: 5.0,
             tinnitus_duty: 0.6,
             body_amount: 1.0,
             body_voice: 0.5,
@@ -157,7 +159,7 @@ pub const SCENES: [Scene; 7] = [
         targets: SceneTargets {
             severity: 1.0,
             tinnitus_amount: 0.1,
-            tinnitus_level_db_sl: 5.0,
+            tinnitus_level_db_sl: 3.0,
             tinnitus_duty: 0.6,
             body_amount: 0.2,
             output_gain_db: -6.0,

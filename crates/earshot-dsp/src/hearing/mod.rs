@@ -21,6 +21,9 @@ pub struct Hearing {
     /// severity applied ([`conductive`]); all 0 without one.
     pub gaps: [Audiogram; 2],
     pub calibration: Calibration,
+    /// The part of `audiograms` a blast put there (recovering), dB; all 0 without one
+    /// (`tts.rs`; the ringing swells with it).
+    pub blast_db: [Audiogram; 2],
 }
 
 /// The hearing's targets (plain values; smoothed by [`HearingState`]).
@@ -145,6 +148,7 @@ impl HearingState {
                 .each_ref()
                 .map(|ear| Audiogram::new(ear.each_ref().map(|s| s.value())).scaled(severity)),
             calibration: Calibration::new(self.calibration.value()),
+            blast_db: [Audiogram::NORMAL; 2],
         }
     }
 }

@@ -33,6 +33,7 @@
 //! same shift whatever the block sizes.
 
 use super::exposure_bands::{BandLevels, ExposureBands};
+use super::Hearing;
 use crate::audiogram::{Audiogram, POINTS, STANDARD_HZ};
 use crate::calibration::Calibration;
 use crate::loss::ear_transfer::correction_db;
@@ -342,20 +343,29 @@ impl Tts {
         })
     }
 
-    /// `audiograms` (each ear's, severity applied) with the shift added, capped at 120 dB
-    /// HL; unchanged, bit for bit, while nothing shifts.
-    pub fn apply(&self, audiograms: &mut [Audiogram; 2]) {
+    /// `hearing`'s audiograms (each ear's, severity applied) with the shift added, capped at
+    /// 120 dB HL, and the blast's part of it; unchanged, bit for bit, while nothing shifts.
+    pub fn apply(&self, hearing: &mut Hearing) {
         if !self.is_active() {
             return;
         }
         let shift = self.shift_db();
-        for (a, s) in audiograms.iter_mut().zip(shift) {
+        for (a, s) in hearing.audiograms.iter_mut().zip(shift) {
             let mut t = a.thresholds_db_hl;
             for (t, s) in t.iter_mut().zip(s) {
                 *t += s;
             }
             *a = Audiogram::new(t);
         }
+        hearing.blast_db = self.blast_db().map(Audiogram::new);
+    }
+
+    /// The blast's part of the shift now, dB, per ear and point (its recovery is stepped per
+    /// hop; the ringing it swells is smoothed downstream).
+    pub fn blast_db(&self) -> [[f32; POINTS]; 2] {
+        std::array::from_fn(|ear| {
+            std::array::from_fn(|p| (self.blast[ear][p].db - self.fading(ear, p)).max(0.0))
+        })
     }
 
     /// The last band levels reaching each cochlea, dB SPL (−∞ while not analysed).

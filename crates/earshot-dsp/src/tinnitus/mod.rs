@@ -6,10 +6,10 @@
 //!   equal-power crossfade;
 //! - pitch free or matched to the audiogram (`pitch`), gliding when it moves;
 //! - level in dB SL: above the ear's impaired threshold at the pitch (ISO 389-7 normal
-//!   threshold + the ear's dB HL there, `hearing_threshold`), turned into dBFS through the
-//!   calibration. That is the level of the external tone a clinician matches the tinnitus
-//!   with; heard by a normal listener it sounds louder than the patient's percept (no
-//!   recruitment in the listener), so 5–15 dB SL (typical matches) already rings clearly;
+//!   threshold + the ear's dB HL there, `hearing_threshold`): the level of the external tone
+//!   a clinician matches the tinnitus with. It is rendered at the level a normal ear hears
+//!   as loud as the patient hears that match (`loudness`: the loss stage's recruitment rule),
+//!   turned into dBFS through the calibration;
 //! - comes and goes (`intermittency`), swells after loud passages (`exposure`), recedes
 //!   under loud sound at its pitch (`masking`).
 //!
@@ -20,6 +20,7 @@
 pub mod controls;
 pub mod exposure;
 pub mod intermittency;
+pub mod loudness;
 pub mod masking;
 pub mod noise_band;
 pub mod pitch;
@@ -156,10 +157,15 @@ pub struct TinnitusMeter {
     pub gate: AtomicF32,
     /// Masking reduction at each ear, dB.
     pub masking_db: [AtomicF32; 2],
+    /// The clinical match at each ear (the external tone's level the patient matches the
+    /// ringing with: impaired threshold + the set dB SL), dB SPL; `level` is what is
+    /// rendered for a normal listener (with any swell).
+    pub matched_db_spl: [AtomicF32; 2],
 }
 
-/// Level of a ringing at `level_db_sl` above the impaired threshold of `ear` at `pitch_hz`,
-/// dB SPL.
+/// The clinical match of a ringing at `level_db_sl` above the impaired threshold of `ear` at
+/// `pitch_hz`, dB SPL (what the meter's `matched_db_spl` reports; the ringing is rendered at
+/// `loudness::normal_equivalent_sl` above the normal threshold instead).
 pub fn level_db_spl(level_db_sl: f32, pitch_hz: f32, ear: &Audiogram) -> f32 {
     normal_threshold_db_spl(pitch_hz) + ear.threshold_at(pitch_hz) + level_db_sl
 }
@@ -182,8 +188,9 @@ struct PitchKey {
 struct PitchCache {
     key: Option<PitchKey>,
     pitch: f32,
-    /// Each ear's impaired threshold at the pitch, dB SPL.
-    threshold_db_spl: [f32; 2],
+    /// The normal threshold at the pitch, dB SPL, and each ear's loss there, dB HL.
+    normal_db_spl: f32,
+    hl_db: [f32; 2],
 }
 
 pub struct Tinnitus {
@@ -196,6 +203,8 @@ pub struct Tinnitus {
     kind_pos: [f32; 4],
     gate: Intermittency,
     exposure: Exposure,
+    /// Each ear's blast shift at the pitch this block, dB (the ringing swells with it).
+    blast_db: [f32; 2],
     masking: Masking,
     amount: Smoother,
     level_sl: Smoother,
@@ -226,6 +235,7 @@ impl Tinnitus {
             kind_pos: [1.0, 0.0, 0.0, 0.0],
             gate: Intermittency::new(sample_rate, c.seed),
             exposure: Exposure::new(sample_rate),
+            blast_db: [0.0; 2],
             masking: Masking::new(sample_rate),
             amount: Smoother::new(0.0, RAMP_MS, sample_rate),
             level_sl: Smoother::new(c.level_db_sl, RAMP_MS, sample_rate),
@@ -339,9 +349,11 @@ impl Tinnitus {
         c: &TinnitusControls,
         world: &[&[f32]],
         ears: &mut [&mut [f32]],
-        audiograms: [&Audiogram; 2],
-        cal: Calibration,
+        hearing: &Hearing,
     ) {
+        let [left, right] = &hearing.audiograms;
+        let audiograms = [left, right];
+        let cal = hearing.calibration;
         let n = ears
             .iter()
             .map(|e| e.len())
@@ -367,6 +379,7 @@ impl Tinnitus {
         let mono = ears.len() == 1;
         let ear_on = if mono { [1.0, 0.0] } else { c.ear.gains() };
         let pitch = self.pitch(c, audiograms, ear_on);
+        self.blast_db = hearing.blast_db.each_ref().map(|b| b.threshold_at(pitch));
         self.tune(pitch, c, starting);
         self.source(c.kind, n);
         let target = self.levels(c, ears, n, pitch, cal, mono);
@@ -422,7 +435,8 @@ impl Tinnitus {
             self.pitch_cache = PitchCache {
                 key: Some(key),
                 pitch,
-                threshold_db_spl: [0, 1].map(|ch| level_db_spl(0.0, pitch, audiograms[ch])),
+                normal_db_spl: normal_threshold_db_spl(pitch),
+                hl_db: [0, 1].map(|ch| audiograms[ch].threshold_at(pitch)),
             };
         }
         self.pitch_cache.pitch
@@ -494,8 +508,22 @@ impl Tinnitus {
             self.ear_gain[0].skip(n as u32),
             self.ear_gain[1].skip(n as u32),
         ];
+        // The clinical match (the set dB SL above the impaired threshold), rendered as loud
+        // for a normal listener as the patient hears it; then the swells, in the rendered
+        // level: after loud exposure, and with a blast (its shift at the pitch × the exposure
+        // swell, so the two fade together).
         let boost = self.exposure.boost_db(c.exposure);
-        let ringing = self.pitch_cache.threshold_db_spl.map(|t| t + sl + boost);
+        let swell = self
+            .blast_db
+            .map(|b| (c.exposure.max(0.0) * b).min(exposure::MAX_BOOST_DB));
+        let cache = self.pitch_cache;
+        let matched = cache.hl_db.map(|hl| cache.normal_db_spl + hl + sl);
+        let ringing = [0, 1].map(|ch| {
+            cache.normal_db_spl
+                + loudness::normal_equivalent_sl(cache.hl_db[ch], sl)
+                + boost
+                + swell[ch]
+        });
         let duck = if c.masking > 0.0 {
             self.masking.set_centre(pitch);
             match ears {
@@ -511,6 +539,7 @@ impl Tinnitus {
         let mut target = [0.0f32; 2];
         for ch in 0..2 {
             self.meter.masking_db[ch].store(duck[ch], Relaxed);
+            self.meter.matched_db_spl[ch].store(matched[ch], Relaxed);
             let g = if mono { 1.0 } else { ear_g[ch] };
             target[ch] = amplitude(ringing[ch] - duck[ch], cal) * amount * g;
             self.meter.level[ch].store(target[ch] * self.gate.value(), Relaxed);
@@ -590,8 +619,7 @@ impl Stage for Tinnitus {
 
     fn process(&mut self, hearing: &Hearing, world: &[&[f32]], ears: &mut [&mut [f32]]) {
         let c = self.controls;
-        let [left, right] = &hearing.audiograms;
-        self.render(&c, world, ears, [left, right], hearing.calibration);
+        self.render(&c, world, ears, hearing);
     }
 
     fn is_idle(&self) -> bool {
