@@ -10,7 +10,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Thro
 use earshot::dsp::audiogram::Preset;
 use earshot::dsp::body::{BodyControls, BodyLayer};
 use earshot::dsp::calibration::Calibration;
-use earshot::dsp::hearing::tts::TtsControls;
+use earshot::dsp::hearing::tts::{Tts, TtsControls};
 use earshot::dsp::hearing::Hearing;
 use earshot::dsp::implant::carrier::CarrierKind;
 use earshot::dsp::implant::electrodogram::{Electrodogram, DEFAULT_FRAMES};
@@ -426,6 +426,39 @@ fn bench(c: &mut Criterion) {
         let v = realtime(&format!("{name} on drums"), FS, &mut drums(), &mut run);
         eprintln!(
             "{name}: cost {:.1} % of the loss stage (target ≤ 10 %)",
+            100.0 * loss_x / v
+        );
+    }
+
+    // The threshold shift alone, in the engine's chunks: its band analysis and model on the
+    // drums (100 dB SPL peaks at the default calibration), shifting (an hour per 10 s).
+    {
+        let chunk = latency_for(FS) / 4;
+        let mut tts = Tts::new(
+            FS,
+            &TtsControls {
+                amount: 1.0,
+                time_scale: 360.0,
+                ..TtsControls::default()
+            },
+        );
+        let cal = Calibration::default();
+        let mut hearing = Hearing::default();
+        let (mut l, mut r) = (vec![0.0; BLOCK], vec![0.0; BLOCK]);
+        let mut run = |src: &mut Blocks| {
+            in_chunks(src, &mut l, &mut r, |_, l, r| {
+                let n = l.len().min(chunk);
+                tts.process(&[&l[..n], &r[..n]], cal);
+                tts.apply(&mut hearing);
+                black_box(&hearing);
+                n
+            })
+        };
+        let mut src = drums();
+        g.bench_function("threshold_shift", |b| b.iter(|| run(&mut src)));
+        let v = realtime("threshold_shift on drums", FS, &mut drums(), &mut run);
+        eprintln!(
+            "threshold_shift: cost {:.1} % of the loss stage (target with the jitter ≤ 10 %)",
             100.0 * loss_x / v
         );
     }
