@@ -456,3 +456,23 @@ fn the_in_effect_audiogram_moves_with_the_threshold_shift_and_blast_is_momentary
     assert_eq!(sets.len(), 2, "{calls:?}");
     assert!(sets.iter().all(|c| c.1 == "blast"));
 }
+
+/// At the default size every control of the top rows lies left of the parameter panel (the
+/// Mode and Severity sliders, then the Blast button, on one row).
+#[test]
+fn the_top_rows_fit_beside_the_parameter_panel() {
+    let f = fixture();
+    let mut h = harness(&f);
+    h.run();
+    let panel_left = h.get_by_label("Parameters").rect().left();
+    let blast = h.get_by_label("Blast").rect();
+    assert!(
+        blast.right() < panel_left - 8.0,
+        "{blast:?} vs {panel_left}"
+    );
+    let listener = h.get_by_label("From age…").rect();
+    assert!(
+        listener.right() < panel_left - 8.0,
+        "{listener:?} vs {panel_left}"
+    );
+}

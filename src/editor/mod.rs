@@ -202,7 +202,11 @@ impl EarshotApp {
                 ui.separator();
                 preset_menu::show(ui, params, setter, &mut self.last_preset, &mut self.status);
                 listener_menu::show(ui, params, setter, &mut self.listener, &mut self.status);
-                ui.separator();
+                ui.label(RichText::new(&self.status).weak());
+            });
+            // The scene's main controls on a row of their own: beside the heading and menus
+            // they ran under the parameter panel at the default window width.
+            ui.horizontal(|ui| {
                 ui.label("Mode");
                 ui.add(ParamSlider::for_param(&params.story.mode, setter));
                 ui.label("Severity");
@@ -210,10 +214,8 @@ impl EarshotApp {
                     !story_on,
                     ParamSlider::for_param(&params.loss.severity, setter),
                 );
-            });
-            ui.horizontal(|ui| {
+                ui.separator();
                 self.blast_button(ui, params, setter);
-                ui.label(RichText::new(&self.status).weak());
             });
             let chart_w = (0.5 * width).floor();
             let effect = self.in_effect_label(&in_effect, story_on);

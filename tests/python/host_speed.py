@@ -6,7 +6,8 @@ within 20 %).
     python tests/python/host_speed.py target/bundled/Earshot.vst3 target/material
 
 Prints × real time (audio seconds per wall-clock second, one core) at severity 100 % with
-Ruben's audiogram (as `engine_severe_loss` in benches/engine.rs), at severity 0, and with the
+Ruben's audiogram (as `engine_severe_loss` in benches/engine.rs), the same with the threshold
+shift on (`engine_severe_loss_tts`), at severity 0, and with the
 whole chain on (as `engine_whole_chain`: a 22-channel implant with the acoustic crossover at
 500 Hz, a tonal ringing with masking, the felt thump with octave-down, over the severe loss).
 """
@@ -39,6 +40,8 @@ def main() -> int:
     }
     for label, severity, extra in [
         ("severity 100 %", 100, {}),
+        # The threshold shift on (as `engine_severe_loss_tts`: an hour of exposure per 10 s).
+        ("severity 100 % + threshold shift", 100, {"tts_amount_x": 1.0, "tts_time_scale_x": 360.0}),
         ("severity 0 %", 0, {}),
         ("whole chain", 100, whole_chain),
     ]:

@@ -275,6 +275,43 @@ def test_generated_audiogram_in_the_host() -> None:
     check(null <= -120.0, f"--age 70 --sex female nulls against the VST3 set to its thresholds: {null:.1f} dB")
 
 
+def test_threshold_shift_in_the_host() -> None:
+    """The temporary threshold shift through the VST3: the drum-like input of the null test
+    above, with the shift's onset at 60 dB SPL and the fastest time scale, shifts the hearing
+    (the render differs from one without it) exactly as `earshot render` with the same
+    parameters does."""
+    fs = 48000
+    rng = np.random.default_rng(7)
+    n = 3 * fs
+    t = np.arange(n) / fs
+    kick = 0.4 * np.exp(-(t % 0.5) / 0.08) * np.sin(2 * np.pi * 60 * (t % 0.5))
+    mono = 0.05 * np.sin(2 * np.pi * 1000 * t) + 0.02 * rng.standard_normal(n) + kick
+    x = np.stack([mono, 0.8 * mono]).astype(np.float32)
+
+    def vst(on: bool) -> np.ndarray:
+        p = ruben()
+        if on:
+            # Exact normalised values (attributes would be rounded to pedalboard's grid):
+            # amount 1 of 0-2, onset 60 dB SPL and time scale 3600 (the ends of their ranges).
+            p.parameters["tts_amount_x"].raw_value = 0.5
+            p.parameters["tts_onset_db_spl"].raw_value = 0.0
+            p.parameters["tts_time_scale_x"].raw_value = 1.0
+        return p.process(x, float(fs), buffer_size=512)
+
+    y, plain = vst(True), vst(False)
+    z = cli_render(x, fs, ["--preset", "ruben", "--param", "calibration=100",
+                           "--param", "tts_amount=1", "--param", "tts_onset=60",
+                           "--param", "tts_time_scale=3600"])
+    moved = level_db(y - plain) - level_db(plain)
+    check(moved > -40.0, f"the threshold shift changes the render in the host: {moved:.1f} dB")
+    # Not bit for bit as without the shift (-260 dB on this input): the host and the CLI
+    # differ by about -100 dB here. Not explained yet; suspected: tiny differences between
+    # the host's floating-point mode (pedalboard runs plugins with denormals flushed) and the
+    # CLI's, which the shift's growth/recovery switching then carries on.
+    null = level_db(y - z) - level_db(y)
+    check(null <= -90.0, f"CLI render matches the VST3 with the threshold shift: {null:.1f} dB")
+
+
 def main() -> int:
     test_parameters()
     test_latency_and_transparency()
@@ -282,6 +319,7 @@ def main() -> int:
     test_implant_in_the_host()
     test_cli_nulls_against_the_vst3()
     test_generated_audiogram_in_the_host()
+    test_threshold_shift_in_the_host()
     return finish("pedalboard")
 
 

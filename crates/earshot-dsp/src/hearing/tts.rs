@@ -283,8 +283,6 @@ impl Tts {
         let drives = levels.map(|ear| ear.map(|l| drive_db(l, &c)));
         self.previous = self.current;
         self.advance(&drives, self.bands.hop());
-        // A blast still fading in keeps fading in from where it is.
-        self.blast_since = self.blast_since.min(self.blast_ramp);
     }
 
     /// Every point's shift `samples` on (scaled by the time scale) under `drives`, dB.
