@@ -9,7 +9,8 @@
 //! Levels are what reaches the cochlea: each bin is weighted by MSBG's outer- and
 //! middle-ear transfer (free field to eardrum minus the middle-ear attenuation, 0 dB at
 //! 1 kHz; `loss::ear_transfer::correction_db`). That is why broadband noise shifts most
-//! around 4 kHz: the ear canal's resonance (+12…17 dB at 2–4 kHz) feeds the 2–4 kHz octave.
+//! at 4–6 kHz: the ear canal's resonance (+12…17 dB at 2–4 kHz) feeds the 2–4 and 3–6 kHz
+//! octaves.
 //! The result is in dB SPL as a free-field level at 1 kHz would read (through the
 //! calibration).
 //!
