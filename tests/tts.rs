@@ -165,14 +165,7 @@ fn after_the_noise_the_shift_recovers_on_the_stated_law() {
 
 #[test]
 fn with_the_amount_at_zero_the_engine_is_bit_identical() {
-    let ruben = Preset::Ruben.audiogram();
-    let base = EngineParams {
-        severity: 1.0,
-        left: ruben,
-        right: ruben,
-        calibration_db_spl: CAL,
-        ..EngineParams::default()
-    };
+    let base = loss_params(Preset::Ruben.audiogram().thresholds_db_hl, 1.0, CAL);
     let off = EngineParams {
         tts: TtsControls {
             amount: 0.0,
@@ -198,6 +191,17 @@ fn with_the_amount_at_zero_the_engine_is_bit_identical() {
     assert!(null_db(&c, &a) > -60.0);
 }
 
+/// No exposure-driven shift, a 30 dB blast; recovery 1 min at 60x: half after 0.45 s.
+fn blast_only() -> TtsControls {
+    TtsControls {
+        amount: 0.0,
+        blast_depth_db: 30.0,
+        recovery_min: 1.0,
+        time_scale: 60.0,
+        ..TtsControls::default()
+    }
+}
+
 /// A 1 kHz tone at 70 dB SPL with the blast fired at `at` s; returns the output and each
 /// block's 4 kHz / 1 kHz shift.
 fn blast_run(c: TtsControls, at: f32, seconds: f32) -> (Vec<f32>, Vec<[f32; POINTS]>) {
@@ -218,14 +222,7 @@ fn blast_run(c: TtsControls, at: f32, seconds: f32) -> (Vec<f32>, Vec<[f32; POIN
 
 #[test]
 fn a_blast_shifts_at_once_recovers_on_the_law_and_does_not_click() {
-    // No exposure-driven shift: the blast alone. Recovery 1 min at 60x: half after 0.45 s.
-    let c = TtsControls {
-        amount: 0.0,
-        blast_depth_db: 30.0,
-        recovery_min: 1.0,
-        time_scale: 60.0,
-        ..TtsControls::default()
-    };
+    let c = blast_only();
     let at = 1.0;
     let (y, s) = blast_run(c, at, 3.0);
     let fire = (at * FS) as usize / BLOCK;
@@ -265,13 +262,7 @@ fn the_ringing_follows_the_shifted_threshold_and_swells_with_a_blast() {
     // A ringing matched to the audiogram, 10 dB above the threshold in effect, on silence
     // (nothing masks it). The blast raises the threshold at the pitch and swells the ringing
     // by the exposure swell × its shift there; both recover together.
-    let c = TtsControls {
-        amount: 0.0,
-        blast_depth_db: 30.0,
-        recovery_min: 1.0,
-        time_scale: 60.0,
-        ..TtsControls::default()
-    };
+    let c = blast_only();
     let p = |blast: bool| EngineParams {
         tinnitus: TinnitusControls {
             amount: 1.0,

@@ -193,16 +193,22 @@ def cli_render(x: np.ndarray, fs: int, args: list[str]) -> np.ndarray:
         return wavfile.read(b)[1].T.astype(np.float32)
 
 
+def drum_like(n: int, fs: int) -> np.ndarray:
+    """A 1 kHz tone, a little noise (seeded) and a 60 Hz kick every 0.5 s; stereo, the right
+    channel 0.8 of the left."""
+    rng = np.random.default_rng(7)
+    t = np.arange(n) / fs
+    kick = 0.4 * np.exp(-(t % 0.5) / 0.08) * np.sin(2 * np.pi * 60 * (t % 0.5))
+    mono = 0.05 * np.sin(2 * np.pi * 1000 * t) + 0.02 * rng.standard_normal(n) + kick
+    return np.stack([mono, 0.8 * mono]).astype(np.float32)
+
+
 def test_cli_nulls_against_the_vst3() -> None:
     """`earshot render` equals the VST3 in a host, sample for sample: loss, tinnitus and
     body at once (the random parts seeded), and the story swept across the file."""
     fs = 48000
-    rng = np.random.default_rng(7)
     n = 2 * fs
-    t = np.arange(n) / fs
-    kick = 0.4 * np.exp(-(t % 0.5) / 0.08) * np.sin(2 * np.pi * 60 * (t % 0.5))
-    mono = 0.05 * np.sin(2 * np.pi * 1000 * t) + 0.02 * rng.standard_normal(n) + kick
-    x = np.stack([mono, 0.8 * mono]).astype(np.float32)
+    x = drum_like(n, fs)
     # Static: Ruben's ears, ringing (noise band, seeded) and the felt drums.
     p = ruben()
     p.tinnitus = 100
@@ -281,12 +287,7 @@ def test_threshold_shift_in_the_host() -> None:
     (the render differs from one without it) exactly as `earshot render` with the same
     parameters does."""
     fs = 48000
-    rng = np.random.default_rng(7)
-    n = 3 * fs
-    t = np.arange(n) / fs
-    kick = 0.4 * np.exp(-(t % 0.5) / 0.08) * np.sin(2 * np.pi * 60 * (t % 0.5))
-    mono = 0.05 * np.sin(2 * np.pi * 1000 * t) + 0.02 * rng.standard_normal(n) + kick
-    x = np.stack([mono, 0.8 * mono]).astype(np.float32)
+    x = drum_like(3 * fs, fs)
 
     def vst(on: bool) -> np.ndarray:
         p = ruben()

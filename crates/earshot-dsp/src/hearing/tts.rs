@@ -180,8 +180,6 @@ pub struct Tts {
     pending_blast: bool,
     /// Each point's blast shift re its largest, dB (≤ 0): see the module doc.
     blast_shape_db: [f32; POINTS],
-    /// The last band levels (for the meter and tests), dB SPL.
-    levels: BandLevels,
 }
 
 impl Tts {
@@ -201,7 +199,6 @@ impl Tts {
             trigger: c.blast,
             pending_blast: false,
             blast_shape_db: blast_shape_db(),
-            levels: [[f32::NEG_INFINITY; POINTS]; 2],
         };
         t.set(c);
         t
@@ -236,7 +233,6 @@ impl Tts {
         self.blast_step = [[0.0; POINTS]; 2];
         self.blast_since = 0;
         self.pending_blast = false;
-        self.levels = [[f32::NEG_INFINITY; POINTS]; 2];
     }
 
     /// Whether anything shifts or could start shifting (exposure is analysed only then).
@@ -269,7 +265,6 @@ impl Tts {
             let active = self.is_active();
             let levels = self.bands.push(&part[..world.len().min(2)], cal, active);
             if let Some(levels) = levels {
-                self.levels = levels;
                 self.update(levels);
             }
             pos += n;
@@ -366,11 +361,6 @@ impl Tts {
         })
     }
 
-    /// The last band levels reaching each cochlea, dB SPL (−∞ while not analysed).
-    pub fn band_levels(&self) -> BandLevels {
-        self.levels
-    }
-
     /// Skips `samples` of silence at once (the engine asleep): the shift recovers as it
     /// would have, but for rounding.
     pub fn skip_silence(&mut self, samples: usize) {
@@ -385,7 +375,6 @@ impl Tts {
         // is exact for any step.
         self.advance(&[[0.0; POINTS]; 2], hops * self.bands.hop());
         self.previous = self.current;
-        self.levels = [[f32::NEG_INFINITY; POINTS]; 2];
         self.blast_since = self.blast_ramp;
     }
 }

@@ -163,13 +163,6 @@ pub struct TinnitusMeter {
     pub matched_db_spl: [AtomicF32; 2],
 }
 
-/// The clinical match of a ringing at `level_db_sl` above the impaired threshold of `ear` at
-/// `pitch_hz`, dB SPL (what the meter's `matched_db_spl` reports; the ringing is rendered at
-/// `loudness::normal_equivalent_sl` above the normal threshold instead).
-pub fn level_db_spl(level_db_sl: f32, pitch_hz: f32, ear: &Audiogram) -> f32 {
-    normal_threshold_db_spl(pitch_hz) + ear.threshold_at(pitch_hz) + level_db_sl
-}
-
 /// Peak amplitude of a sine at `level_db_spl` under `cal`.
 pub fn amplitude(level_db_spl: f32, cal: Calibration) -> f32 {
     10f32.powf((level_db_spl - cal.full_scale_sine_db_spl).min(MAX_DBFS) / 20.0)
