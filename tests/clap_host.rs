@@ -831,20 +831,31 @@ fn saved_sessions_open_unchanged() {
 }
 
 /// A session's render: 0.5 s of [`stream`] (tones and kicks) at 48 kHz in 256-sample blocks,
-/// stereo. Returns (FNV-1a 64 over both channels' sample bits, RMS dB of each 2048 samples of
-/// the left channel, to 0.01 dB).
+/// stereo, as the host's latency compensation lines it up: the output from the reported
+/// latency on (the input runs on as long as needed), so that a version which only adds
+/// latency renders the same. Returns (FNV-1a 64 over both channels' sample bits, RMS dB of
+/// each 2048 samples of the left channel, to 0.01 dB).
 fn session_render(instance: &mut PluginInstance<Host>) -> (u64, Vec<f64>) {
     let n = FS as usize / 2;
-    let l: Vec<f32> = (0..n).map(stream).collect();
-    let r: Vec<f32> = (0..n).map(|i| 0.7 * stream(i + 1000)).collect();
+    // Longer than any latency the plugin may report (50 ms).
+    let total = n + FS as usize / 20;
+    let l: Vec<f32> = (0..total).map(stream).collect();
+    let r: Vec<f32> = (0..total).map(|i| 0.7 * stream(i + 1000)).collect();
     let stopped = instance
         .activate(|_, _| (), audio_config())
         .expect("activate");
+    let latency_ext: PluginLatency = instance
+        .plugin_shared_handle()
+        .get_extension()
+        .expect("latency extension");
+    let latency = latency_ext.get(&instance.plugin_handle()) as usize;
+    assert!(latency + n <= total, "latency {latency}");
     let mut proc = stopped.start_processing().expect("start processing");
     let (yl, yr) = process(&mut proc, &l, &r, 256, &[]);
     instance.deactivate(proc.stop_processing());
+    let (yl, yr) = (&yl[latency..latency + n], &yr[latency..latency + n]);
     let mut hash = 0xcbf2_9ce4_8422_2325u64;
-    for v in yl.iter().chain(&yr) {
+    for v in yl.iter().chain(yr) {
         for byte in v.to_bits().to_le_bytes() {
             hash ^= byte as u64;
             hash = hash.wrapping_mul(0x0100_0000_01b3);
