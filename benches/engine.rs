@@ -15,6 +15,7 @@ use earshot::dsp::hearing::Hearing;
 use earshot::dsp::implant::carrier::CarrierKind;
 use earshot::dsp::implant::electrodogram::{Electrodogram, DEFAULT_FRAMES};
 use earshot::dsp::implant::{Implant, ImplantControls};
+use earshot::dsp::jitter::{Jitter, JitterControls};
 use earshot::dsp::loss::{latency_for, LossEar, LossEarControl};
 use earshot::dsp::stage::Stage;
 use earshot::dsp::tinnitus::{Tinnitus, TinnitusControls, TinnitusKind};
@@ -458,8 +459,54 @@ fn bench(c: &mut Criterion) {
         g.bench_function("threshold_shift", |b| b.iter(|| run(&mut src)));
         let v = realtime("threshold_shift on drums", FS, &mut drums(), &mut run);
         eprintln!(
-            "threshold_shift: cost {:.1} % of the loss stage (target with the jitter ≤ 10 %)",
+            "threshold_shift: cost {:.1} % of the loss stage",
             100.0 * loss_x / v
+        );
+    }
+
+    // The temporal distortion alone (0.25 ms, both ears independent), in the engine's chunks,
+    // and then both reacting features together: their cost beside the loss stage's.
+    for with_tts in [false, true] {
+        let chunk = latency_for(FS) / 4;
+        let jitter_controls = JitterControls {
+            amount_ms: 0.25,
+            ..JitterControls::default()
+        };
+        let mut jitter = Jitter::new(FS, &jitter_controls);
+        let mut tts = Tts::new(
+            FS,
+            &TtsControls {
+                amount: 1.0,
+                time_scale: 360.0,
+                ..TtsControls::default()
+            },
+        );
+        let cal = Calibration::default();
+        let mut hearing = Hearing::default();
+        let (mut l, mut r) = (vec![0.0; BLOCK], vec![0.0; BLOCK]);
+        let mut run = |src: &mut Blocks| {
+            in_chunks(src, &mut l, &mut r, |_, l, r| {
+                let n = l.len().min(chunk);
+                if with_tts {
+                    tts.process(&[&l[..n], &r[..n]], cal);
+                    tts.apply(&mut hearing);
+                }
+                jitter.process(&hearing, &[], &mut [&mut l[..n], &mut r[..n]]);
+                n
+            })
+        };
+        let name = if with_tts {
+            "threshold_shift_and_jitter"
+        } else {
+            "jitter"
+        };
+        let mut src = drums();
+        g.bench_function(name, |b| b.iter(|| run(&mut src)));
+        let v = realtime(&format!("{name} on drums"), FS, &mut drums(), &mut run);
+        eprintln!(
+            "{name}: cost {:.1} % of the loss stage{}",
+            100.0 * loss_x / v,
+            if with_tts { " (target ≤ 10 %)" } else { "" }
         );
     }
     g.finish();

@@ -11,6 +11,7 @@ use crate::dsp::implant::carrier::CarrierKind;
 use crate::dsp::implant::greenwood::MAX_CHANNELS;
 use crate::dsp::implant::ImplantControls;
 use crate::dsp::implant::{self, spread, EAS_OFF_HZ};
+use crate::dsp::jitter::{self, JitterControls};
 use crate::dsp::tinnitus::{self, TinnitusControls, TinnitusEar, TinnitusKind};
 use crate::dsp::{hearing, loss, mix, story, EngineParams};
 use nice_plug::prelude::*;
@@ -347,6 +348,45 @@ impl TtsGroup {
     }
 }
 
+/// Temporal distortion: the jitter of the low band's timing (`jitter/`). Its random delays
+/// take the one "Random seed" (`tin_seed`).
+#[derive(Params)]
+pub struct JitterGroup {
+    /// RMS of the random delay, ms; 0 = off.
+    #[id = "jitter_amount"]
+    pub amount: FloatParam,
+    #[id = "jitter_band"]
+    pub band: FloatParam,
+    #[id = "jitter_bandwidth"]
+    pub bandwidth: FloatParam,
+    #[id = "jitter_correlation"]
+    pub correlation: FloatParam,
+}
+
+impl Default for JitterGroup {
+    fn default() -> Self {
+        use jitter::controls::*;
+        Self {
+            amount: float(&AMOUNT),
+            band: float(&BAND),
+            bandwidth: float(&BANDWIDTH),
+            correlation: float(&CORRELATION),
+        }
+    }
+}
+
+impl JitterGroup {
+    fn control(&self, seed: u64) -> JitterControls {
+        JitterControls {
+            amount_ms: self.amount.value(),
+            band_hz: self.band.value(),
+            bandwidth_hz: self.bandwidth.value(),
+            correlation: self.correlation.value(),
+            seed,
+        }
+    }
+}
+
 #[derive(Params)]
 pub struct OutputParams {
     #[id = "pov"]
@@ -390,7 +430,8 @@ pub struct TinnitusGroup {
     pub decay: FloatParam,
     #[id = "tin_masking"]
     pub masking: FloatParam,
-    /// Seed of the random parts (noise, intermittency): same seed, same render.
+    /// Seed of every random part (the ringing's noise and intermittency, the jitter's
+    /// delays): same seed, same render.
     #[id = "tin_seed"]
     pub seed: IntParam,
 }
@@ -647,6 +688,9 @@ pub struct EarshotParams {
     // Added in 0.2, after the story so every earlier parameter keeps its index.
     #[nested(group = "Exposure")]
     pub tts: TtsGroup,
+    // Added after the exposure group, for the same reason.
+    #[nested(group = "Temporal distortion")]
+    pub jitter: JitterGroup,
     /// The editor window's size, logical points (saved with the session; never read by
     /// `process()`).
     #[persist = "editor-size"]
@@ -679,6 +723,7 @@ impl Default for EarshotParams {
             },
             story: StoryParams::default(),
             tts: TtsGroup::default(),
+            jitter: JitterGroup::default(),
             editor_size: std::sync::Mutex::new(DEFAULT_EDITOR_SIZE),
         };
         // Every value starts as it comes back from its normalised form. Hosts save
@@ -756,6 +801,9 @@ impl EarshotParams {
             implant: self.implant.implant_params(),
             tinnitus: self.tinnitus.control(),
             body: self.body.control(),
+            jitter: self
+                .jitter
+                .control(self.tinnitus.seed.value().max(0) as u64),
         }
     }
 }

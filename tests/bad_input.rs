@@ -11,6 +11,7 @@ use earshot::dsp::hearing::conductive::GapShape;
 use earshot::dsp::hearing::tts::TtsControls;
 use earshot::dsp::implant::carrier::CarrierKind;
 use earshot::dsp::implant::ImplantControls;
+use earshot::dsp::jitter::JitterControls;
 use earshot::dsp::limiter::CEILING;
 use earshot::dsp::tinnitus::{TinnitusControls, TinnitusEar, TinnitusKind};
 use earshot::dsp::{Engine, EngineParams};
@@ -131,6 +132,17 @@ fn random_params(rng: &mut Rng) -> EngineParams {
             time_scale: pick(rng, 1.0, 3600.0),
             blast_depth_db: pick(rng, 0.0, 60.0),
             blast: rng.below(2) == 0,
+        },
+        jitter: JitterControls {
+            amount_ms: if rng.below(2) == 0 {
+                0.0
+            } else {
+                pick(rng, 0.0, 0.5)
+            },
+            band_hz: pick(rng, 200.0, 4000.0),
+            bandwidth_hz: pick(rng, 20.0, 1000.0),
+            correlation: pick(rng, 0.0, 1.0),
+            seed: rng.below(65536) as u64,
         },
     }
 }

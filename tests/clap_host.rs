@@ -274,10 +274,11 @@ fn clap_bundle_in_a_real_host() {
 
     // Parameters: names, groups, ranges, units in the displayed text.
     let list = params(&mut instance);
-    // As many as the library declares (70: the 60 of 0.1, the air-bone gaps and the threshold shift's 7).
+    // As many as the library declares (74: the 60 of 0.1, the air-bone gaps, the threshold
+    // shift's 7 and the temporal distortion's 4).
     let declared =
         earshot::param_access::describe(&earshot::params::EarshotParams::default()).len();
-    assert_eq!(declared, 70);
+    assert_eq!(declared, 74);
     assert_eq!(list.len(), declared, "parameter count");
     let mut ids: Vec<u32> = list.iter().map(|p| p.0.get()).collect();
     ids.sort_unstable();
@@ -341,7 +342,8 @@ fn clap_bundle_in_a_real_host() {
         .get_extension()
         .expect("latency extension");
     let latency = latency_ext.get(&instance.plugin_handle()) as usize;
-    assert_eq!(latency, 288, "48 kHz latency");
+    // One loss-stage frame (288) and the jitter's fixed delay (73).
+    assert_eq!(latency, 288 + 73, "48 kHz latency");
     let mut proc = stopped.start_processing().expect("start processing");
 
     let n = 24000;

@@ -261,7 +261,7 @@ fn automating_every_other_parameter_does_not_click() {
         ..EngineParams::default()
     };
     type Setter = fn(&mut EngineParams, f32);
-    let cases: [(&str, Setter); 10] = [
+    let cases: [(&str, Setter); 14] = [
         ("calibration", |p, v| p.calibration_db_spl = 70.0 + 60.0 * v),
         ("left 1 kHz", |p, v| p.left.thresholds_db_hl[3] = 120.0 * v),
         ("all thresholds", |p, v| {
@@ -287,6 +287,21 @@ fn automating_every_other_parameter_does_not_click() {
         }),
         ("output gain", |p, v| p.output_gain_db = -24.0 + 48.0 * v),
         ("bypass", |p, v| p.bypass = v > 0.5),
+        // The temporal distortion across its ranges (its band, bandwidth and correlation
+        // with the jitter at the top of its range).
+        ("jitter", |p, v| p.jitter.amount_ms = 0.5 * v),
+        ("jitter band", |p, v| {
+            p.jitter.amount_ms = 0.5;
+            p.jitter.band_hz = 200.0 + 3800.0 * v
+        }),
+        ("jitter bandwidth", |p, v| {
+            p.jitter.amount_ms = 0.5;
+            p.jitter.bandwidth_hz = 20.0 + 980.0 * v
+        }),
+        ("jitter correlation", |p, v| {
+            p.jitter.amount_ms = 0.5;
+            p.jitter.correlation = v
+        }),
     ];
     for (name, set) in cases {
         let excess = automated(fs, base, set);
@@ -354,7 +369,16 @@ fn output_does_not_depend_on_block_size() {
         },
         ..p
     };
-    for p in [p, tts] {
+    // And with the temporal distortion on (its delays advance per sample).
+    let jitter = EngineParams {
+        jitter: earshot::dsp::jitter::JitterControls {
+            amount_ms: 0.4,
+            correlation: 0.3,
+            ..Default::default()
+        },
+        ..p
+    };
+    for p in [p, tts, jitter] {
         check_block_sizes(fs, &p, &l, &rr);
     }
     let mut e = Engine::new(fs, &tts);

@@ -10,6 +10,7 @@ use earshot::dsp::body::BodyControls;
 use earshot::dsp::hearing::tts::TtsControls;
 use earshot::dsp::implant::carrier::CarrierKind;
 use earshot::dsp::implant::ImplantControls;
+use earshot::dsp::jitter::JitterControls;
 use earshot::dsp::tinnitus::{TinnitusControls, TinnitusEar, TinnitusKind};
 use earshot::dsp::{Engine, EngineParams};
 use nice_assert_no_alloc::{
@@ -122,6 +123,22 @@ fn extremes() -> Vec<EngineParams> {
         },
         ..base
     });
+    // The temporal distortion at both ends of its ranges.
+    for end in [false, true] {
+        v.push(EngineParams {
+            severity: 1.0,
+            left: ruben,
+            right: ruben,
+            jitter: JitterControls {
+                amount_ms: 0.5,
+                band_hz: if end { 4000.0 } else { 200.0 },
+                bandwidth_hz: if end { 1000.0 } else { 20.0 },
+                correlation: if end { 1.0 } else { 0.0 },
+                seed: 9,
+            },
+            ..base
+        });
+    }
     // Tinnitus of every kind, fast intermittency, full exposure and masking; body at full.
     for (i, kind) in TinnitusKind::ALL.into_iter().enumerate() {
         v.push(EngineParams {

@@ -1,5 +1,6 @@
 //! The contract every stage keeps (`crates/earshot-dsp/src/stage.rs`), written once and checked
-//! for all five (loss, implant, tinnitus, body, mix) on 2 s of stereo drums:
+//! for all six (loss, implant, tinnitus, body, temporal distortion, mix) on 2 s of stereo
+//! drums:
 //! - a reset reproduces the same output, bit for bit;
 //! - the output does not depend on how the host cuts its blocks: bit for bit (tinnitus and
 //!   body: from 0.1 s after a reset, once the fade-in their per-block ramps shape has
@@ -22,6 +23,7 @@ use earshot::dsp::hearing::Hearing;
 use earshot::dsp::implant::carrier::CarrierKind;
 use earshot::dsp::implant::electrodogram::Electrodogram;
 use earshot::dsp::implant::{self, Implant, ImplantControls};
+use earshot::dsp::jitter::{self, Jitter, JitterControls};
 use earshot::dsp::loss::{Loss, LossControls};
 use earshot::dsp::mix::{self, Mix, MixControls};
 use earshot::dsp::stage::Stage;
@@ -401,6 +403,34 @@ fn body_keeps_the_stage_contract() {
         // The layer's two 2 ms one-poles fade its controls in from 0 after a reset and snap to
         // the target once within 1e-4 of it: where the snap falls depends on the cutting.
         block_settle_s: Some(0.1),
+    });
+}
+
+#[test]
+fn jitter_keeps_the_stage_contract() {
+    use jitter::controls::*;
+    let on = JitterControls {
+        amount_ms: 0.3,
+        correlation: 0.5,
+        ..JitterControls::default()
+    };
+    let extremes = (0..2)
+        .map(|end| JitterControls {
+            amount_ms: ends(&AMOUNT)[1 - end],
+            band_hz: ends(&BAND)[end],
+            bandwidth_hz: ends(&BANDWIDTH)[end],
+            correlation: ends(&CORRELATION)[end],
+            seed: end as u64,
+        })
+        .collect();
+    check(Case {
+        name: "temporal distortion",
+        make: |fs| Jitter::new(fs, &JitterControls::default()),
+        on,
+        // Never idle: off, it is a pure delay of its latency (its own tests).
+        idle: None,
+        extremes,
+        block_settle_s: None,
     });
 }
 

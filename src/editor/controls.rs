@@ -99,7 +99,8 @@ mod tests {
                 "Body",
                 "Output",
                 "Story",
-                "Exposure"
+                "Exposure",
+                "Temporal distortion"
             ]
         );
     }

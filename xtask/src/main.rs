@@ -333,10 +333,11 @@ fn test() -> Result {
         .arg("tests/python/test_ardour.py")
         .env("EARSHOT_VST3", root.join("target/bundled/Earshot.vst3"))
         .env("EARSHOT_CLI", root.join("target/release/earshot")))?;
-    // Intelligibility through the implant: speech from espeak-ng, STOI from pystoi.
+    // Intelligibility through the implant and the temporal distortion: speech from
+    // espeak-ng, STOI from pystoi.
     ensure_apt(&["espeak-ng"])?;
     run(Command::new(&py)
-        .arg("tests/python/test_implant_stoi.py")
+        .arg("tests/python/test_stoi.py")
         .env("EARSHOT_CLI", root.join("target/release/earshot")))?;
     eprintln!("\nall tests passed");
     Ok(())

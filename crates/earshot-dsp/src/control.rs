@@ -120,13 +120,14 @@ impl Control {
 
 /// Every continuous control of the chain, stage by stage (the story fader last).
 pub fn all() -> impl Iterator<Item = &'static Control> {
-    use crate::{body, hearing, implant, loss, mix, story, tinnitus};
+    use crate::{body, hearing, implant, jitter, loss, mix, story, tinnitus};
     hearing::controls::ALL
         .into_iter()
         .chain(loss::controls::ALL)
         .chain(implant::controls::ALL)
         .chain(tinnitus::controls::ALL)
         .chain(body::controls::ALL)
+        .chain(jitter::controls::ALL)
         .chain(mix::ALL)
         .chain([&story::POSITION])
 }

@@ -2,7 +2,9 @@
 //! latency-aligned dry path (the world), the hearing in effect, then the stages, each a
 //! [`Stage`], in order: hearing loss → implant (fed the world, crossfaded with the loss
 //! stage by the implant amount) → tinnitus (added to the ears) → body layer (the world's low
-//! band, felt) → mix (POV crossfade with the world, output gain, bypass, safety limiter).
+//! band, felt) → temporal distortion (jitter; a fixed delay of its own, which the world is
+//! given too from here on) → mix (POV crossfade with the world, output gain, bypass, safety
+//! limiter).
 //! Chunks end at the loss stage's frames, so every frame reads its own controls.
 //!
 //! `Engine::new` allocates everything (call it from `activate()`); `reset` only clears state;
@@ -17,6 +19,7 @@ use crate::hearing::tts::{Tts, TtsControls};
 use crate::hearing::{HearingControls, HearingState};
 use crate::implant::electrodogram::{self, Electrodogram};
 use crate::implant::{Implant, ImplantControls};
+use crate::jitter::{Jitter, JitterControls};
 use crate::loss::{Loss, LossControls};
 use crate::mix::{Mix, MixControls};
 use crate::stage::Stage;
@@ -63,6 +66,8 @@ pub struct EngineParams {
     pub implant: ImplantControls,
     pub tinnitus: TinnitusControls,
     pub body: BodyControls,
+    /// Temporal distortion (the jitter of the low band's timing).
+    pub jitter: JitterControls,
 }
 
 impl Default for EngineParams {
@@ -86,6 +91,7 @@ impl Default for EngineParams {
             implant: ImplantControls::default(),
             tinnitus: TinnitusControls::default(),
             body: BodyControls::default(),
+            jitter: JitterControls::default(),
         }
     }
 }
@@ -136,6 +142,7 @@ pub struct Engine {
     implant: Implant,
     tinnitus: Tinnitus,
     body: Body,
+    jitter: Jitter,
     mix: Mix,
     /// Tests: run the loss stages even when nothing of them is heard.
     always_run_loss: bool,
@@ -145,9 +152,14 @@ pub struct Engine {
     /// stage's frames sit where an engine started at 0 would have them): advanced by every
     /// block, set by every restart.
     position: i64,
-    /// The world: the input delayed by the latency.
+    /// The world: the input delayed by the loss stage's latency (what every stage up to the
+    /// body layer reads).
     dry: Vec<DelayLine>,
     dry_scratch: Vec<Vec<f32>>,
+    /// The world delayed further by the temporal distortion's latency: the output mix's, in
+    /// line with the ears after the jitter (the engine's whole latency).
+    late: Vec<DelayLine>,
+    late_scratch: Vec<Vec<f32>>,
     /// World and ears for the editor's live view.
     tap: Tap,
     /// Where the frames sit on the host's timeline (restarts at rest, for reproducible
@@ -179,7 +191,9 @@ impl Engine {
             48000.0
         };
         let loss = Loss::new(fs, &params.loss());
-        let latency = loss.latency();
+        let jitter = Jitter::new(fs, &params.jitter);
+        let loss_latency = loss.latency();
+        let latency = loss_latency + jitter.latency();
         // The longest chunk: one loss-stage hop (the controls are read once per frame).
         let hop = loss.until_frame();
         let mut e = Self {
@@ -191,11 +205,18 @@ impl Engine {
             implant: Implant::new(fs, hop, &params.implant, electrodogram),
             tinnitus: Tinnitus::new(fs, hop),
             body: Body::new(fs, &params.body),
+            late: (0..MAX_CHANNELS)
+                .map(|_| DelayLine::new(jitter.latency()))
+                .collect(),
+            late_scratch: (0..MAX_CHANNELS).map(|_| vec![0.0; hop]).collect(),
+            jitter,
             mix: Mix::new(fs, &params.mix()),
             always_run_loss: false,
             never_sleep: false,
             position: 0,
-            dry: (0..MAX_CHANNELS).map(|_| DelayLine::new(latency)).collect(),
+            dry: (0..MAX_CHANNELS)
+                .map(|_| DelayLine::new(loss_latency))
+                .collect(),
             dry_scratch: (0..MAX_CHANNELS).map(|_| vec![0.0; hop]).collect(),
             tap: Tap::new(),
             anchor: TimelineAnchor::new(fs),
@@ -211,7 +232,8 @@ impl Engine {
         self.sample_rate
     }
 
-    /// Latency in samples: the same for every parameter value.
+    /// Latency in samples (the loss stage's frame and the temporal distortion's fixed delay):
+    /// the same for every parameter value.
     pub fn latency(&self) -> usize {
         self.latency
     }
@@ -224,6 +246,7 @@ impl Engine {
         self.implant.set(&p.implant);
         self.tinnitus.set(&p.tinnitus);
         self.body.set(&p.body);
+        self.jitter.set(&p.jitter);
         self.mix.set(&p.mix());
     }
 
@@ -260,8 +283,9 @@ impl Engine {
         self.implant.reset();
         self.tinnitus.reset();
         self.body.reset();
+        self.jitter.reset();
         self.mix.reset();
-        for d in &mut self.dry {
+        for d in self.dry.iter_mut().chain(&mut self.late) {
             d.reset();
         }
         self.tap.reset();
@@ -318,6 +342,7 @@ impl Engine {
             self.loss.land();
             self.implant.land();
             self.body.land();
+            self.jitter.land();
             self.mix.land();
             if self.tinnitus.is_idle() {
                 self.tinnitus.reset();
@@ -404,6 +429,11 @@ impl Engine {
                     // The world, aligned with the loss stage's output.
                     *d = self.dry[ch].process(clean);
                 }
+                let late = &mut self.late_scratch[ch][..chunk];
+                for (l, d) in late.iter_mut().zip(dry.iter()) {
+                    // ... and with the ears after the jitter.
+                    *l = self.late[ch].process(*d);
+                }
             }
             let world: [&[f32]; MAX_CHANNELS] =
                 [&self.dry_scratch[0][..chunk], &self.dry_scratch[1][..chunk]];
@@ -412,24 +442,31 @@ impl Engine {
             self.loss
                 .set_unheard(!self.always_run_loss && self.implant.replaces_acoustic());
             let span = pos..pos + chunk;
-            let dry = &self.dry_scratch;
+            let (dry, late) = (&self.dry_scratch, &self.late_scratch);
             let (loss, implant, tap) = (&mut self.loss, &mut self.implant, &mut self.tap);
-            let (tinnitus, body, mix) = (&mut self.tinnitus, &mut self.body, &mut self.mix);
-            let mut run = |world: &[&[f32]], ears: &mut [&mut [f32]]| {
+            let (tinnitus, body) = (&mut self.tinnitus, &mut self.body);
+            let (jitter, mix) = (&mut self.jitter, &mut self.mix);
+            let mut run = |world: &[&[f32]], late: &[&[f32]], ears: &mut [&mut [f32]]| {
                 loss.process(&hearing, world, ears);
                 implant.process(&hearing, world, ears);
                 let heard: [&[f32]; MAX_CHANNELS] = [&*ears[0], &*ears[ears.len() - 1]];
                 tap.push(world, &heard[..ears.len()]);
                 tinnitus.process(&hearing, world, ears);
                 body.process(&hearing, world, ears);
-                mix.process(&hearing, world, ears);
+                jitter.process(&hearing, world, ears);
+                mix.process(&hearing, late, ears);
             };
             match &mut channels[..nch] {
                 [l, r] => run(
                     &[&dry[0][..chunk], &dry[1][..chunk]],
+                    &[&late[0][..chunk], &late[1][..chunk]],
                     &mut [&mut l[span.clone()], &mut r[span]],
                 ),
-                [m] => run(&[&dry[0][..chunk]], &mut [&mut m[span]]),
+                [m] => run(
+                    &[&dry[0][..chunk]],
+                    &[&late[0][..chunk]],
+                    &mut [&mut m[span]],
+                ),
                 _ => {}
             }
             pos += chunk;
@@ -452,10 +489,13 @@ mod tests {
     }
 
     #[test]
-    fn latency_is_one_loss_frame() {
+    fn latency_is_one_loss_frame_and_the_jitters_centre() {
         for fs in [44100.0, 48000.0, 96000.0] {
             let e = Engine::new(fs, &EngineParams::default());
-            assert_eq!(e.latency(), crate::loss::latency_for(fs));
+            assert_eq!(
+                e.latency(),
+                crate::loss::latency_for(fs) + crate::jitter::latency_for(fs)
+            );
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod engine;
 pub mod hearing;
 pub mod hearing_threshold;
 pub mod implant;
+pub mod jitter;
 pub mod limiter;
 pub mod loss;
 pub mod mix;
