@@ -162,9 +162,10 @@ def install(home: Path) -> None:
 
 def cli_param_names() -> list[str]:
     lines = subprocess.run([CLI, "params"], capture_output=True, text=True, check=True).stdout
-    rows = lines.splitlines()[1:]
-    # Columns are fixed-width: id (16), space, name (28).
-    return [r[17:45].rstrip() for r in rows if r.strip()]
+    header, *rows = lines.splitlines()
+    # Columns are as wide as their widest cell: the name runs from its heading to the group's.
+    start, end = header.index(" name ") + 1, header.index(" group ") + 1
+    return [r[start:end].rstrip() for r in rows if r.strip()]
 
 
 GROUPS = ["Loss", "Left_ear", "Right_ear", "Implant", "Tinnitus", "Body", "Output", "Story"]

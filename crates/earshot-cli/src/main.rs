@@ -567,17 +567,38 @@ fn print_out(text: &str) -> Result<(), String> {
 fn list_params() -> String {
     use std::fmt::Write;
     let p = EarshotParams::default();
+    let header = ["id", "name", "group", "min", "max", "default"].map(String::from);
+    let rows: Vec<[String; 6]> = std::iter::once(header)
+        .chain(
+            param_access::describe(&p)
+                .into_iter()
+                .map(|i| [i.id, i.name, i.group, i.min, i.max, i.default]),
+        )
+        .collect();
+    // Every column as wide as its widest cell (an id or a group longer than the others
+    // never runs into the next column); text left-aligned, values right-aligned.
+    let mut width = [0usize; 6];
+    for r in &rows {
+        for (w, c) in width.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
     let mut out = String::new();
-    let mut row = |c: [&str; 6]| {
+    for r in &rows {
         let _ = writeln!(
             out,
-            "{:<16} {:<28} {:<10} {:>18} {:>18} {:>18}",
-            c[0], c[1], c[2], c[3], c[4], c[5]
+            "{:<w0$} {:<w1$} {:<w2$} {:>w3$} {:>w3$} {:>w3$}",
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            w0 = width[0],
+            w1 = width[1],
+            w2 = width[2],
+            w3 = width[3].max(width[4]).max(width[5]),
         );
-    };
-    row(["id", "name", "group", "min", "max", "default"]);
-    for i in param_access::describe(&p) {
-        row([&i.id, &i.name, &i.group, &i.min, &i.max, &i.default]);
     }
     out
 }
