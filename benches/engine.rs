@@ -167,6 +167,23 @@ fn bench(c: &mut Criterion) {
                 ..ruben(1.0)
             },
         ),
+        // And the temporal distortion on top (0.25 ms): its cost in the engine, to compare
+        // with the VST3 in a host (`tests/python/host_speed.py`).
+        (
+            "engine_severe_loss_tts_jitter",
+            EngineParams {
+                tts: TtsControls {
+                    amount: 1.0,
+                    time_scale: 360.0,
+                    ..TtsControls::default()
+                },
+                jitter: JitterControls {
+                    amount_ms: 0.25,
+                    ..JitterControls::default()
+                },
+                ..ruben(1.0)
+            },
+        ),
         (
             "engine_implant_22ch",
             EngineParams {
@@ -315,7 +332,9 @@ fn bench(c: &mut Criterion) {
         on_materials(&mut g, &name, &mut run);
     }
 
-    let mut loss_x = 0.0;
+    // The loss stage's × real time on each material (MATERIALS' order), at 48 kHz: what the
+    // smaller parts' costs are measured against.
+    let mut loss_on = [0.0; MATERIALS.len()];
     // The loss stage alone (two ears, as the engine runs them), full fidelity: MSBG's severe
     // bank and smearing. Linked ears share one pass over the smearing matrix; ears in
     // different degree classes (here Ruben and a moderate flat loss) cannot. Also at 44.1
@@ -347,19 +366,20 @@ fn bench(c: &mut Criterion) {
                 let mut src = drums();
                 g.bench_function(name, |b| b.iter(|| run(&mut src)));
             }
-            for m in MATERIALS {
+            for (i, m) in MATERIALS.into_iter().enumerate() {
                 let v = realtime(
                     &format!("{name} on {m}"),
                     rate,
                     &mut Blocks::new(material(m, rate)),
                     &mut run,
                 );
-                if name == "loss_stage_severe" && rate == FS && m == "drums" {
-                    loss_x = v;
+                if name == "loss_stage_severe" && rate == FS {
+                    loss_on[i] = v;
                 }
             }
         }
     }
+    let loss_x = loss_on[0];
 
     // Tinnitus and body layer alone, in the engine's chunks (one loss-stage hop): at their
     // most expensive (a noise band with intermittency, exposure and masking; the body with
@@ -431,9 +451,15 @@ fn bench(c: &mut Criterion) {
         );
     }
 
-    // The threshold shift alone, in the engine's chunks: its band analysis and model on the
-    // drums (100 dB SPL peaks at the default calibration), shifting (an hour per 10 s).
-    {
+    // The reacting features in the engine's chunks, each beside the loss stage's cost: the
+    // threshold shift alone (its band analysis and model on the drums, 100 dB SPL peaks at the
+    // default calibration, shifting an hour per 10 s), the temporal distortion alone
+    // (0.25 ms, both ears independent), and both together.
+    for (name, with_tts, with_jitter) in [
+        ("threshold_shift", true, false),
+        ("jitter", false, true),
+        ("threshold_shift_and_jitter", true, true),
+    ] {
         let chunk = latency_for(FS) / 4;
         let mut tts = Tts::new(
             FS,
@@ -443,42 +469,11 @@ fn bench(c: &mut Criterion) {
                 ..TtsControls::default()
             },
         );
-        let cal = Calibration::default();
-        let mut hearing = Hearing::default();
-        let (mut l, mut r) = (vec![0.0; BLOCK], vec![0.0; BLOCK]);
-        let mut run = |src: &mut Blocks| {
-            in_chunks(src, &mut l, &mut r, |_, l, r| {
-                let n = l.len().min(chunk);
-                tts.process(&[&l[..n], &r[..n]], cal);
-                tts.apply(&mut hearing);
-                black_box(&hearing);
-                n
-            })
-        };
-        let mut src = drums();
-        g.bench_function("threshold_shift", |b| b.iter(|| run(&mut src)));
-        let v = realtime("threshold_shift on drums", FS, &mut drums(), &mut run);
-        eprintln!(
-            "threshold_shift: cost {:.1} % of the loss stage",
-            100.0 * loss_x / v
-        );
-    }
-
-    // The temporal distortion alone (0.25 ms, both ears independent), in the engine's chunks,
-    // and then both reacting features together: their cost beside the loss stage's.
-    for with_tts in [false, true] {
-        let chunk = latency_for(FS) / 4;
-        let jitter_controls = JitterControls {
-            amount_ms: 0.25,
-            ..JitterControls::default()
-        };
-        let mut jitter = Jitter::new(FS, &jitter_controls);
-        let mut tts = Tts::new(
+        let mut jitter = Jitter::new(
             FS,
-            &TtsControls {
-                amount: 1.0,
-                time_scale: 360.0,
-                ..TtsControls::default()
+            &JitterControls {
+                amount_ms: 0.25,
+                ..JitterControls::default()
             },
         );
         let cal = Calibration::default();
@@ -490,24 +485,33 @@ fn bench(c: &mut Criterion) {
                 if with_tts {
                     tts.process(&[&l[..n], &r[..n]], cal);
                     tts.apply(&mut hearing);
+                    black_box(&hearing);
                 }
-                jitter.process(&hearing, &[], &mut [&mut l[..n], &mut r[..n]]);
+                if with_jitter {
+                    jitter.process(&hearing, &[], &mut [&mut l[..n], &mut r[..n]]);
+                }
                 n
             })
         };
-        let name = if with_tts {
-            "threshold_shift_and_jitter"
-        } else {
-            "jitter"
-        };
         let mut src = drums();
         g.bench_function(name, |b| b.iter(|| run(&mut src)));
-        let v = realtime(&format!("{name} on drums"), FS, &mut drums(), &mut run);
-        eprintln!(
-            "{name}: cost {:.1} % of the loss stage{}",
-            100.0 * loss_x / v,
-            if with_tts { " (target ≤ 10 %)" } else { "" }
-        );
+        for (m, loss) in MATERIALS.into_iter().zip(loss_on) {
+            let v = realtime(
+                &format!("{name} on {m}"),
+                FS,
+                &mut Blocks::new(material(m, FS)),
+                &mut run,
+            );
+            eprintln!(
+                "{name} on {m}: cost {:.1} % of the loss stage on {m}{}",
+                100.0 * loss / v,
+                if with_tts && with_jitter {
+                    " (target ≤ 10 %)"
+                } else {
+                    ""
+                }
+            );
+        }
     }
     g.finish();
 }

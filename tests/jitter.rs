@@ -7,6 +7,9 @@
 //!
 //! `cargo test --test jitter -- --nocapture` prints the tables.
 
+mod common;
+
+use common::render_delayed;
 use earshot::dsp::jitter::JitterControls;
 use earshot::dsp::{Engine, EngineParams};
 use earshot::material;
@@ -27,15 +30,7 @@ fn params(amount_ms: f32, correlation: f32) -> EngineParams {
 
 /// The stereo render of `x`, cut to line up with it (latency removed).
 fn render(p: &EngineParams, x: &[Vec<f32>; 2]) -> [Vec<f32>; 2] {
-    let mut e = Engine::new(FS, p);
-    let lat = e.latency();
-    let n = x[0].len();
-    let pad = |c: &Vec<f32>| -> Vec<f32> { c.iter().copied().chain(vec![0.0; lat]).collect() };
-    let (mut l, mut r) = (pad(&x[0]), pad(&x[1]));
-    for (a, b) in l.chunks_mut(256).zip(r.chunks_mut(256)) {
-        e.process(&mut [a, b]);
-    }
-    [l[lat..lat + n].to_vec(), r[lat..lat + n].to_vec()]
+    render_delayed(p, FS, x, 0)
 }
 
 /// The ⅓-octave centres 25 Hz … 10 kHz (IEC 61260 nominal, base-2).

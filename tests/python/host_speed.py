@@ -7,7 +7,8 @@ within 20 %).
 
 Prints × real time (audio seconds per wall-clock second, one core) at severity 100 % with
 Ruben's audiogram (as `engine_severe_loss` in benches/engine.rs), the same with the threshold
-shift on (`engine_severe_loss_tts`), at severity 0, and with the
+shift on (`engine_severe_loss_tts`), with the jitter on as well
+(`engine_severe_loss_tts_jitter`), at severity 0, and with the
 whole chain on (as `engine_whole_chain`: a 22-channel implant with the acoustic crossover at
 500 Hz, a tonal ringing with masking, the felt thump with octave-down, over the severe loss).
 """
@@ -42,6 +43,9 @@ def main() -> int:
         ("severity 100 %", 100, {}),
         # The threshold shift on (as `engine_severe_loss_tts`: an hour of exposure per 10 s).
         ("severity 100 % + threshold shift", 100, {"tts_amount_x": 1.0, "tts_time_scale_x": 360.0}),
+        # And the jitter on top (as `engine_severe_loss_tts_jitter`: 0.25 ms).
+        ("severity 100 % + threshold shift + jitter", 100,
+         {"tts_amount_x": 1.0, "tts_time_scale_x": 360.0, "jitter_ms": 0.25}),
         ("severity 0 %", 0, {}),
         ("whole chain", 100, whole_chain),
     ]:
