@@ -8,6 +8,7 @@ use crate::dsp::control::{Control, Display, Taper};
 use crate::dsp::hearing::conductive::GapShape;
 use crate::dsp::hearing::tts::TtsControls;
 use crate::dsp::implant::carrier::CarrierKind;
+use crate::dsp::implant::device::{Device, Side};
 use crate::dsp::implant::greenwood::MAX_CHANNELS;
 use crate::dsp::implant::ImplantControls;
 use crate::dsp::implant::{self, spread, EAS_OFF_HZ};
@@ -115,6 +116,58 @@ impl Carrier {
             Carrier::Sine => CarrierKind::Sine,
             Carrier::Pulse => CarrierKind::Pulse,
             Carrier::Metallic => CarrierKind::Metallic,
+        }
+    }
+}
+
+/// The implant's device map (stable ids: saved sessions refer to them).
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImplantMap {
+    #[id = "generic"]
+    #[name = "Generic (Channels, Maxima)"]
+    Generic,
+    #[id = "nucleus"]
+    #[name = "Cochlear Nucleus ACE (22, 8 maxima)"]
+    Nucleus,
+    #[id = "advanced_bionics"]
+    #[name = "Advanced Bionics HiRes (16)"]
+    AdvancedBionics,
+    #[id = "medel"]
+    #[name = "MED-EL (12)"]
+    MedEl,
+}
+
+impl From<ImplantMap> for Device {
+    fn from(m: ImplantMap) -> Self {
+        match m {
+            ImplantMap::Generic => Device::Generic,
+            ImplantMap::Nucleus => Device::Nucleus,
+            ImplantMap::AdvancedBionics => Device::AdvancedBionics,
+            ImplantMap::MedEl => Device::MedEl,
+        }
+    }
+}
+
+/// Which ear wears the implant (stable ids).
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImplantSide {
+    #[id = "both"]
+    #[name = "Both"]
+    Both,
+    #[id = "left"]
+    #[name = "Left"]
+    Left,
+    #[id = "right"]
+    #[name = "Right"]
+    Right,
+}
+
+impl From<ImplantSide> for Side {
+    fn from(s: ImplantSide) -> Self {
+        match s {
+            ImplantSide::Both => Side::Both,
+            ImplantSide::Left => Side::Left,
+            ImplantSide::Right => Side::Right,
         }
     }
 }
@@ -662,6 +715,30 @@ impl ImplantGroup {
             spread: self.spread.value(),
             carrier: self.carrier.value().kind(),
             eas_hz: self.eas.value(),
+            // The device group's (read with it in `manual_engine_params`).
+            device: Device::Generic,
+            side: Side::Both,
+        }
+    }
+}
+
+/// The implant's device and side (`implant/device.rs`). A group of its own, added after the
+/// temporal distortion so every earlier parameter keeps its index.
+#[derive(Params)]
+pub struct ImplantDeviceGroup {
+    /// A manufacturer's map sets the bands, the electrode count and the maxima; "Generic"
+    /// uses the Implant group's Channels and Maxima.
+    #[id = "ci_map"]
+    pub map: EnumParam<ImplantMap>,
+    #[id = "ci_side"]
+    pub side: EnumParam<ImplantSide>,
+}
+
+impl Default for ImplantDeviceGroup {
+    fn default() -> Self {
+        Self {
+            map: EnumParam::new("Implant map", ImplantMap::Generic),
+            side: EnumParam::new("Implanted ear", ImplantSide::Both),
         }
     }
 }
@@ -691,6 +768,9 @@ pub struct EarshotParams {
     // Added after the exposure group, for the same reason.
     #[nested(group = "Temporal distortion")]
     pub jitter: JitterGroup,
+    // Added after the temporal distortion, for the same reason.
+    #[nested(group = "Implant device")]
+    pub implant_device: ImplantDeviceGroup,
     /// The editor window's size, logical points (saved with the session; never read by
     /// `process()`).
     #[persist = "editor-size"]
@@ -724,6 +804,7 @@ impl Default for EarshotParams {
             story: StoryParams::default(),
             tts: TtsGroup::default(),
             jitter: JitterGroup::default(),
+            implant_device: ImplantDeviceGroup::default(),
             editor_size: std::sync::Mutex::new(DEFAULT_EDITOR_SIZE),
         };
         // Every value starts as it comes back from its normalised form. Hosts save
@@ -771,6 +852,8 @@ impl EarshotParams {
                     | "ci_channels"
                     | "ci_shift"
                     | "ci_carrier"
+                    | "ci_map"
+                    | "ci_side"
                     | "body_amount"
                     | "body_voice"
                     | "gain"
@@ -798,7 +881,11 @@ impl EarshotParams {
             output_gain_db: self.output.gain.value(),
             bypass: self.output.bypass.value(),
             pov_cut: self.output.pov_mode.value() == PovMode::Cut,
-            implant: self.implant.implant_params(),
+            implant: ImplantControls {
+                device: self.implant_device.map.value().into(),
+                side: self.implant_device.side.value().into(),
+                ..self.implant.implant_params()
+            },
             tinnitus: self.tinnitus.control(),
             body: self.body.control(),
             jitter: self

@@ -81,6 +81,12 @@ fn random_params(rng: &mut Rng) -> EngineParams {
                 CarrierKind::Metallic,
             ][rng.below(4)],
             eas_hz: pick(rng, 20.0, 2000.0),
+            device: earshot::dsp::implant::device::Device::ALL[rng.below(4)],
+            side: [
+                earshot::dsp::implant::device::Side::Both,
+                earshot::dsp::implant::device::Side::Left,
+                earshot::dsp::implant::device::Side::Right,
+            ][rng.below(3)],
         },
         pov_cut: rng.below(2) == 0,
         tinnitus: TinnitusControls {

@@ -278,7 +278,7 @@ fn clap_bundle_in_a_real_host() {
     // shift's 7 and the temporal distortion's 4).
     let declared =
         earshot::param_access::describe(&earshot::params::EarshotParams::default()).len();
-    assert_eq!(declared, 74);
+    assert_eq!(declared, 76);
     assert_eq!(list.len(), declared, "parameter count");
     let mut ids: Vec<u32> = list.iter().map(|p| p.0.get()).collect();
     ids.sort_unstable();

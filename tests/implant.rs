@@ -5,6 +5,7 @@ mod common;
 use common::*;
 use earshot::dsp::audiogram::Preset;
 use earshot::dsp::implant::carrier::CarrierKind;
+use earshot::dsp::implant::device::{Device, Side};
 use earshot::dsp::implant::ImplantControls;
 use earshot::dsp::{Engine, EngineParams};
 
@@ -95,10 +96,10 @@ fn automating_every_implant_parameter_does_not_click() {
     let fs = 48000.0;
     let base = with_implant(severe(), on());
     type Setter = fn(&mut EngineParams, f32);
-    let cases: [(&str, Setter); 13] = [
+    let cases: [(&str, Setter); 15] = [
         ("implant amount", |p, v| p.implant.amount = v),
         ("channels", |p, v| {
-            p.implant.channels = if v > 0.5 { 16 } else { 4 }
+            p.implant.channels = if v > 0.5 { 22 } else { 12 }
         }),
         ("maxima", |p, v| {
             p.implant.maxima = if v > 0.5 { 8 } else { 2 }
@@ -131,6 +132,20 @@ fn automating_every_implant_parameter_does_not_click() {
             }
         }),
         ("eas crossover", |p, v| p.implant.eas_hz = 20.0 + 1000.0 * v),
+        ("map generic/nucleus", |p, v| {
+            p.implant.device = if v > 0.5 {
+                Device::Nucleus
+            } else {
+                Device::Generic
+            }
+        }),
+        ("map advanced bionics/med-el", |p, v| {
+            p.implant.device = if v > 0.5 {
+                Device::MedEl
+            } else {
+                Device::AdvancedBionics
+            }
+        }),
     ];
     let mut worst = (String::new(), f64::MIN);
     // At 55 dB SPL the tone sits inside the electrodes' T–C window (envelope, selection,
@@ -257,4 +272,89 @@ fn skipping_the_unheard_loss_stage_changes_nothing_heard() {
     let null = null_db(&fast[48000..], &full[48000..]);
     eprintln!("after the loss stage is heard again: null {null:.1} dB");
     assert!(null < -58.0, "null {null:.1} dB");
+}
+
+/// Stereo noise, different in each ear.
+fn two_ears(n: usize) -> (Vec<f32>, Vec<f32>) {
+    (noise(n, 0.3, 21), noise(n, 0.3, 22))
+}
+
+#[test]
+fn an_ear_without_the_implant_is_exactly_the_implant_off_engine() {
+    // Single-sided deafness / bimodal: the implant on one ear; the other ear's output is the
+    // implant-off engine's bit for bit, and the implanted ear's is the bilateral engine's.
+    let fs = 48000.0;
+    let (l, r) = two_ears(48000);
+    let off = run_stereo(&mut Engine::new(fs, &severe()), &l, &r, 256);
+    let both = run_stereo(
+        &mut Engine::new(fs, &with_implant(severe(), on())),
+        &l,
+        &r,
+        256,
+    );
+    for (side, implanted) in [(Side::Left, 0), (Side::Right, 1)] {
+        let p = with_implant(severe(), ImplantControls { side, ..on() });
+        let y = run_stereo(&mut Engine::new(fs, &p), &l, &r, 256);
+        let (y, off, both) = ([&y.0, &y.1], [&off.0, &off.1], [&both.0, &both.1]);
+        assert_eq!(
+            y[1 - implanted],
+            off[1 - implanted],
+            "{side:?}: acoustic ear"
+        );
+        assert_eq!(y[implanted], both[implanted], "{side:?}: implanted ear");
+        assert_ne!(y[implanted], off[implanted]);
+    }
+}
+
+#[test]
+fn changing_the_implanted_ear_crossfades_without_a_click() {
+    let fs = 48000.0;
+    let amp = 10f32.powf((55.0 - CAL) / 20.0);
+    let x = tone(1000.0, amp, 1.2, fs);
+    let base = with_implant(severe(), on());
+    type Setter = fn(&mut EngineParams, f32);
+    let cases: [(&str, Setter); 2] = [
+        ("both/left", |p, v| {
+            p.implant.side = if v > 0.5 { Side::Left } else { Side::Both }
+        }),
+        ("left/right", |p, v| {
+            p.implant.side = if v > 0.5 { Side::Right } else { Side::Left }
+        }),
+    ];
+    for (name, set) in cases {
+        let excess = automated_ears(fs, base, &x, 2, set);
+        eprintln!("click excess, implanted ear {name}: {excess:.1} dB");
+        assert!(excess < CLICK_THRESHOLD_DB, "{name}: {excess:.1} dB");
+    }
+}
+
+#[test]
+fn a_device_map_sets_its_electrodes_and_maxima() {
+    // The electrodogram of a loud broadband noise: every map's electrode count, and as many
+    // electrodes stimulated per frame as its strategy selects (ACE 8 of 22; HiRes and MED-EL
+    // all), whatever the generic Channels and Maxima say.
+    let fs = 48000.0;
+    let x = noise(48000, 0.3, 9);
+    for (device, electrodes, selected) in [
+        (Device::Nucleus, 22, 8),
+        (Device::AdvancedBionics, 16, 16),
+        (Device::MedEl, 12, 12),
+    ] {
+        let p = with_implant(
+            severe(),
+            ImplantControls {
+                device,
+                channels: 4,
+                maxima: 2,
+                ..on()
+            },
+        );
+        let mut e = Engine::new(fs, &p);
+        let y = run(&mut e, &x, 256);
+        assert!(y.iter().all(|v| v.is_finite()));
+        let f = e.electrodogram().latest().unwrap();
+        assert_eq!(f.channels, electrodes, "{device:?}");
+        let on = f.levels[..electrodes].iter().filter(|v| **v > 0.0).count();
+        assert_eq!(on, selected, "{device:?}: {:?}", &f.levels[..electrodes]);
+    }
 }

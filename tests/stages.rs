@@ -276,6 +276,7 @@ fn loss_keeps_the_stage_contract() {
 #[test]
 fn implant_keeps_the_stage_contract() {
     use implant::controls::*;
+    use implant::device::{Device, Side};
     let on = ImplantControls {
         amount: 0.8,
         eas_hz: 300.0,
@@ -305,6 +306,8 @@ fn implant_keeps_the_stage_contract() {
                 spread: ends(&SPREAD)[1 - end],
                 carrier,
                 eas_hz: ends(&EAS)[end],
+                device: Device::ALL[i],
+                side: [Side::Both, Side::Left, Side::Right, Side::Both][(i + end) % 4],
             });
         }
     }

@@ -100,7 +100,8 @@ mod tests {
                 "Output",
                 "Story",
                 "Exposure",
-                "Temporal distortion"
+                "Temporal distortion",
+                "Implant device"
             ]
         );
     }

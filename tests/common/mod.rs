@@ -187,14 +187,25 @@ pub fn automated_input(
     x: &[f32],
     set: impl Fn(&mut EngineParams, f32),
 ) -> f64 {
+    automated_ears(fs, base, x, 1, set)
+}
+
+/// [`automated_input`] with `x` in each of `ears` channels (1 or 2): the worst ear's excess.
+pub fn automated_ears(
+    fs: f32,
+    base: EngineParams,
+    x: &[f32],
+    ears: usize,
+    set: impl Fn(&mut EngineParams, f32),
+) -> f64 {
     let mut e = Engine::new(fs, &base);
     let lat = e.latency();
     let (hold, ramp) = ((0.15 * fs) as usize, (0.01 * fs) as usize);
     let period = hold + ramp;
-    let mut y = x.to_vec();
+    let (mut y, mut y2) = (x.to_vec(), x.to_vec());
     let mut moves = Vec::new();
     let block = 16;
-    for (bi, chunk) in y.chunks_mut(block).enumerate() {
+    for (bi, (chunk, chunk2)) in y.chunks_mut(block).zip(y2.chunks_mut(block)).enumerate() {
         let i = bi * block;
         let k = i / period;
         let within = i % period;
@@ -208,14 +219,24 @@ pub fn automated_input(
         let mut p = base;
         set(&mut p, v);
         e.set_params(&p);
-        e.process(&mut [chunk]);
+        if ears == 2 {
+            e.process(&mut [chunk, chunk2]);
+        } else {
+            e.process(&mut [chunk]);
+        }
         if within == hold && i > 0 {
             // The ramp plus the engine's own smoothing (≤ 20 ms) plus one frame of latency.
             let a = i + lat;
             moves.push((a, (a + ramp + (0.03 * fs) as usize + lat).min(x.len())));
         }
     }
-    click_excess_db(&y, fs, (0.1 * fs) as usize + lat, &moves)
+    let settle = (0.1 * fs) as usize + lat;
+    let first = click_excess_db(&y, fs, settle, &moves);
+    if ears == 2 {
+        first.max(click_excess_db(&y2, fs, settle, &moves))
+    } else {
+        first
+    }
 }
 
 /// Deterministic white-ish noise in [-amp, amp].

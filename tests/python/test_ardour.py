@@ -234,7 +234,7 @@ def main() -> int:
 
     names = [p[1] for p in runs["create"].get("PARAM", [])]
     want = cli_param_names()
-    check(len(names) == 74, f"Ardour lists {len(names)} Earshot parameters (74)")
+    check(len(names) == 76, f"Ardour lists {len(names)} Earshot parameters (76)")
     check(names == want, "Ardour's parameter names are the plugin's, in order")
     if names != want:
         print("  Ardour:", names)

@@ -67,7 +67,7 @@ def ruben() -> pedalboard.Plugin:
 def test_parameters() -> None:
     p = fresh()
     params = p.parameters
-    check(len(params) == 74, f"74 parameters listed (got {len(params)})")
+    check(len(params) == 76, f"76 parameters listed (got {len(params)})")
     expect_units = {
         "severity": "%",
         "calibration_db_spl": "dB SPL",

@@ -241,6 +241,9 @@ pub fn apply(manual: &EngineParams, position: f32) -> EngineParams {
     p.implant.channels = s.implant_channels.round().clamp(1.0, most) as usize;
     p.implant.shift_mm = s.implant_shift_mm;
     p.implant.carrier = s.implant_carrier;
+    // Ruben's implants: the generic map, on both ears, whatever the manual device settings.
+    p.implant.device = crate::implant::device::Device::Generic;
+    p.implant.side = crate::implant::device::Side::Both;
     p.body.amount = s.body_amount;
     p.body.voice = s.body_voice;
     // Smearing follows the degree of loss, as MSBG does.

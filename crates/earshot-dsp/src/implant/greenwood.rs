@@ -95,9 +95,59 @@ pub fn channel_map(n: usize, low_hz: f64, high_hz: f64, sample_rate: f64) -> Cha
     ChannelMap { channels, len: n }
 }
 
+/// A channel map from a table of band edges (apical first, increasing; at most
+/// [`MAX_CHANNELS`] bands): each band's centre is the Greenwood frequency at the middle of its
+/// place range, as in [`channel_map`]. Edges above 0.45 × the sample rate are pulled below it
+/// (keeping every band, each at least 1 % wide), so every band stays below Nyquist.
+pub fn map_from_edges(edges: &[f64], sample_rate: f64) -> ChannelMap {
+    let n = (edges.len().max(2) - 1).min(MAX_CHANNELS);
+    let mut e = [0.0f64; MAX_CHANNELS + 1];
+    e[..=n].copy_from_slice(&edges[..=n]);
+    e[n] = e[n].min(0.45 * sample_rate);
+    for i in (0..n).rev() {
+        e[i] = e[i].min(e[i + 1] / 1.01);
+    }
+    let empty = Channel {
+        low_hz: 0.0,
+        high_hz: 0.0,
+        centre_hz: 0.0,
+        place_mm: 0.0,
+    };
+    let mut channels = [empty; MAX_CHANNELS];
+    for (i, c) in channels.iter_mut().enumerate().take(n) {
+        let mid = 0.5 * (place_mm(e[i]) + place_mm(e[i + 1]));
+        *c = Channel {
+            low_hz: e[i],
+            high_hz: e[i + 1],
+            centre_hz: frequency_hz(mid),
+            place_mm: mid,
+        };
+    }
+    ChannelMap { channels, len: n }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tables_keep_their_edges_and_stay_below_nyquist() {
+        let edges = [250.0, 500.0, 1000.0, 8700.0];
+        let m = map_from_edges(&edges, 48000.0);
+        assert_eq!(m.len(), 3);
+        for (k, c) in m.iter().enumerate() {
+            assert_eq!((c.low_hz, c.high_hz), (edges[k], edges[k + 1]));
+        }
+        for fs in [8000.0, 16000.0] {
+            let m = map_from_edges(&edges, fs);
+            assert_eq!(m.len(), 3);
+            assert!(m[2].high_hz <= 0.45 * fs);
+            for c in m.iter() {
+                assert!(c.high_hz >= 1.01 * c.low_hz * (1.0 - 1e-12));
+                assert!(c.low_hz < c.centre_hz && c.centre_hz < c.high_hz);
+            }
+        }
+    }
 
     #[test]
     fn map_and_inverse_agree_and_match_published_points() {

@@ -2,6 +2,7 @@
 //! continuous controls, and the crossfade from the loss stage's output by the amount.
 
 use super::carrier::CarrierKind;
+use super::device::{Device, Layout, Side};
 use super::electrodogram::Electrodogram;
 use super::{controls, ImplantEar, ImplantEarControl, EAS_OFF_HZ};
 use crate::hearing::Hearing;
@@ -31,6 +32,18 @@ pub struct ImplantControls {
     pub carrier: CarrierKind,
     /// Electric-acoustic crossover, Hz; ≤ [`EAS_OFF_HZ`] = off.
     pub eas_hz: f32,
+    /// The device map; a manufacturer's map sets the bands, the electrode count and the
+    /// maxima (`channels` and `maxima` then apply to the generic map only).
+    pub device: Device,
+    /// Which ear wears the implant.
+    pub side: Side,
+}
+
+impl ImplantControls {
+    /// The map the processors analyse with.
+    pub fn layout(&self) -> Layout {
+        Layout::new(self.device, self.channels)
+    }
 }
 
 impl Default for ImplantControls {
@@ -48,6 +61,8 @@ impl Default for ImplantControls {
             spread: controls::SPREAD.default,
             carrier: CarrierKind::Noise,
             eas_hz: controls::EAS.default,
+            device: Device::Generic,
+            side: Side::Both,
         }
     }
 }
@@ -112,8 +127,14 @@ pub struct Implant {
     ears: [ImplantEar; 2],
     smoothers: Smoothers,
     controls: ImplantControls,
-    /// Whether the ears ran in the previous chunk (else they are reset first).
-    running: bool,
+    /// Per ear: whether it ran in the previous chunk (else it is reset first).
+    running: [bool; 2],
+    /// Per ear: how much of the implant it wears, 0…1, ramping over [`SWITCH_MS`] when the
+    /// implanted side changes; multiplies the amount.
+    worn: [f32; 2],
+    /// Ears in the last chunk processed (2 until one is).
+    ears_seen: usize,
+    sample_rate: f32,
     scratch: Vec<f32>,
     /// The left (or mono) ear's stimulation frames, for the editor.
     electrodogram: Arc<Electrodogram>,
@@ -131,7 +152,10 @@ impl Implant {
             ears: [ImplantEar::new(sample_rate), ImplantEar::new(sample_rate)],
             smoothers: Smoothers::new(c, sample_rate),
             controls: *c,
-            running: false,
+            running: [false; 2],
+            worn: [1.0; 2],
+            ears_seen: 2,
+            sample_rate,
             scratch: vec![0.0; max_block.max(1)],
             electrodogram,
         };
@@ -149,10 +173,12 @@ impl Implant {
     /// (amount settled at 1) and the acoustic crossover is off.
     pub fn replaces_acoustic(&self) -> bool {
         let (a, eas) = (&self.smoothers.amount, &self.smoothers.eas);
+        let side = self.controls.side;
         a.value() == 1.0
             && a.target() == 1.0
             && eas.value() <= EAS_OFF_HZ
             && eas.target() <= EAS_OFF_HZ
+            && (0..self.ears_seen).all(|e| self.worn[e] == 1.0 && side.implants(e, self.ears_seen))
     }
 
     /// The ears' control for the current chunk.
@@ -186,7 +212,7 @@ impl Stage for Implant {
         for e in &mut self.ears {
             e.reset();
         }
-        self.running = false;
+        self.running = [false; 2];
         self.land();
     }
 
@@ -201,47 +227,73 @@ impl Stage for Implant {
             s.land();
         }
         for e in &mut self.ears {
-            e.land(self.controls.channels, self.controls.carrier);
+            e.land(self.controls.layout(), self.controls.carrier);
+        }
+        for (e, w) in self.worn.iter_mut().enumerate() {
+            *w = if self.controls.side.implants(e, self.ears_seen) {
+                1.0
+            } else {
+                0.0
+            };
         }
     }
 
-    /// Skipped entirely (bit for bit) while the amount is 0.
+    /// Skipped entirely (bit for bit) while the amount is 0; an ear that does not wear the
+    /// implant is skipped the same way.
     fn process(&mut self, hearing: &Hearing, world: &[&[f32]], ears: &mut [&mut [f32]]) {
         let n = ears.iter().map(|e| e.len()).min().unwrap_or(0);
         if self.is_idle() {
             for s in self.smoothers.all() {
                 s.skip(n as u32);
             }
-            self.running = false;
+            self.running = [false; 2];
             return;
         }
-        if !self.running {
-            // Coming back from off: start from silence in the current settings, not from
-            // stale state.
-            let c = &self.controls;
-            for e in &mut self.ears {
-                e.reset();
-                e.land(c.channels, c.carrier);
-            }
-            self.running = true;
-        }
+        let count = ears.len().min(2);
+        self.ears_seen = count.max(1);
         let start = self.smoothers.amount.value();
         for s in self.smoothers.all() {
             s.skip(n as u32);
         }
         let end = self.smoothers.amount.value();
         let ctl = self.ear_control(hearing);
-        for (ch, (loss, input)) in ears.iter_mut().zip(world).enumerate() {
+        let side = self.controls.side;
+        let step = n as f32 / (super::SWITCH_MS * 0.001 * self.sample_rate);
+        // The electrodogram shows the first ear that wears the implant.
+        let shown = (0..count).find(|&e| side.implants(e, count)).unwrap_or(0);
+        for (ch, (loss, input)) in ears.iter_mut().zip(world).enumerate().take(2) {
+            let w0 = self.worn[ch];
+            let w1 = if side.implants(ch, count) {
+                (w0 + step).min(1.0)
+            } else {
+                (w0 - step).max(0.0)
+            };
+            self.worn[ch] = w1;
+            if w0 == 0.0 && w1 == 0.0 {
+                // This ear hears acoustically only: as if the implant were off.
+                self.running[ch] = false;
+                continue;
+            }
+            if !self.running[ch] {
+                // Coming back from off: start from silence in the current settings, not from
+                // stale state.
+                let c = &self.controls;
+                self.ears[ch].reset();
+                self.ears[ch].land(c.layout(), c.carrier);
+                self.running[ch] = true;
+            }
             let loss = &mut loss[..n];
             let out = &mut self.scratch[..n];
-            let sink = (ch == 0).then_some(&*self.electrodogram);
+            let sink = (ch == shown).then_some(&*self.electrodogram);
             self.ears[ch].process(&input[..n], loss, out, &ctl, sink);
-            // The amount ramps linearly across the chunk (as its smoother did).
-            let step = (end - start) / n as f32;
+            // The amount (times how much this ear wears it) ramps linearly across the chunk,
+            // as its smoother did.
+            let (a0, a1) = (start * w0, end * w1);
+            let da = (a1 - a0) / n as f32;
             // Weighted so that amount 1 gives the implant's output exactly, whatever the
             // loss stage left (or did not run).
             for (i, (l, c)) in loss.iter_mut().zip(out.iter()).enumerate() {
-                let a = start + step * (i + 1) as f32;
+                let a = a0 + da * (i + 1) as f32;
                 *l = (1.0 - a) * *l + a * c;
             }
         }
