@@ -309,8 +309,8 @@ fn bench(c: &mut Criterion) {
             ..ImplantControls::default()
         };
         let hop = earshot::dsp::loss::hop_for(FS);
-        let ring = Arc::new(Electrodogram::new(DEFAULT_FRAMES));
-        let mut implant = Implant::new(FS, hop, &controls, ring);
+        let ring = || Arc::new(Electrodogram::new(DEFAULT_FRAMES));
+        let mut implant = Implant::new(FS, hop, &controls, [ring(), ring()]);
         let hearing = Hearing::default();
         let (mut l, mut r) = (vec![0.0; BLOCK], vec![0.0; BLOCK]);
         let (mut yl, mut yr) = (vec![0.0; BLOCK], vec![0.0; BLOCK]);

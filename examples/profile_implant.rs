@@ -32,8 +32,8 @@ fn main() {
         ..ImplantControls::default()
     };
     let hop = hop_for(fs);
-    let ring = Arc::new(Electrodogram::new(DEFAULT_FRAMES));
-    let mut implant = Implant::new(fs, hop, &controls, ring);
+    let ring = || Arc::new(Electrodogram::new(DEFAULT_FRAMES));
+    let mut implant = Implant::new(fs, hop, &controls, [ring(), ring()]);
     let world = earshot::material::drums(fs, 20.0);
     let mut ears = world.clone();
     let hearing = Hearing::default();

@@ -43,7 +43,8 @@ impl Default for Earshot {
             editor: Arc::new(EditorShared {
                 params,
                 snapshot: Mutex::new(reader),
-                electrodogram: Arc::new(Electrodogram::new(electrodogram::DEFAULT_FRAMES)),
+                electrodograms: [(); 2]
+                    .map(|_| Arc::new(Electrodogram::new(electrodogram::DEFAULT_FRAMES))),
                 open,
             }),
             demo_input: None,
@@ -91,10 +92,10 @@ impl Plugin for Earshot {
         buffer_config: &BufferConfig,
         context: &mut impl ActivateContext<Self>,
     ) -> bool {
-        let engine = Engine::with_electrodogram(
+        let engine = Engine::with_electrodograms(
             buffer_config.sample_rate,
             &self.params.engine_params(),
-            Arc::clone(&self.editor.electrodogram),
+            self.editor.electrodograms.clone(),
         );
         context.set_latency_samples(engine.latency() as u32);
         self.engine = Some(engine);

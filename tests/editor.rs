@@ -85,9 +85,11 @@ fn fixture() -> Fixture {
     let shared = Arc::new(EditorShared {
         params: Arc::clone(&params),
         snapshot: Mutex::new(reader),
-        electrodogram: Arc::new(earshot::dsp::implant::electrodogram::Electrodogram::new(
-            1024,
-        )),
+        electrodograms: [(); 2].map(|_| {
+            Arc::new(earshot::dsp::implant::electrodogram::Electrodogram::new(
+                1024,
+            ))
+        }),
         open,
     });
     Fixture {
@@ -258,9 +260,13 @@ fn live_view_and_electrodogram_draw_a_synthetic_snapshot() {
         [0.0, 0.3, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
         [0.0, 0.0, 0.9, 0.0, 0.0, 0.6, 0.0, 0.0],
     ];
-    for fr in &frames {
-        f.shared.electrodogram.push(fr);
+    for (i, fr) in frames.iter().enumerate() {
+        f.shared.electrodograms[0].push(fr, 100 * i as u64);
     }
+    // The right ear: one frame lighting electrode 7.
+    let mut right = [0.0f32; 8];
+    right[7] = 0.5;
+    f.shared.electrodograms[1].push(&right, 0);
     param_access::set(&f.params, "ci_amount", "1").unwrap();
     param_access::set(&f.params, "ci_channels", "8").unwrap();
 
@@ -296,6 +302,8 @@ fn live_view_and_electrodogram_draw_a_synthetic_snapshot() {
     let hist = app.history();
     assert_eq!(hist.channels, 8);
     assert_eq!(&hist.latest()[..8], &frames[2]);
+    let right_hist = &app.histories()[1];
+    assert_eq!(&right_hist.latest()[..8], &right);
 
     // And it was painted: the output has the bars, curves and heat-map cells.
     let shapes = h.output().shapes.len();

@@ -314,8 +314,8 @@ fn implant_keeps_the_stage_contract() {
     check(Case {
         name: "implant",
         make: |fs| {
-            let ring = Arc::new(Electrodogram::new(64));
-            Implant::new(fs, MAX_BLOCK, &ImplantControls::default(), ring)
+            let ring = || Arc::new(Electrodogram::new(64));
+            Implant::new(fs, MAX_BLOCK, &ImplantControls::default(), [ring(), ring()])
         },
         on,
         idle: Some(|s: &mut Implant| {

@@ -4,6 +4,7 @@
 //! Frames come from the engine's lock-free [`Electrodogram`] ring; [`History`] keeps the last
 //! [`COLUMNS`] of them for drawing.
 
+use crate::dsp::implant::device::Layout;
 use crate::dsp::implant::electrodogram::{Electrodogram, Frame};
 use crate::dsp::implant::greenwood::{self, COCHLEA_MM, MAX_CHANNELS};
 use egui::{pos2, Color32, FontId, Pos2, Rect, Shape, Stroke, Ui, Vec2};
@@ -155,7 +156,7 @@ fn spiral(r: Rect, x_mm: f64) -> Pos2 {
 pub fn show_array(
     ui: &mut Ui,
     size: Vec2,
-    channels: usize,
+    layout: Layout,
     shift_mm: f32,
     sample_rate: f32,
     latest: &[f32; MAX_CHANNELS],
@@ -178,12 +179,9 @@ pub fn show_array(
             weak,
         );
     }
-    let map = greenwood::channel_map(
-        channels,
-        greenwood::DEFAULT_LOW_HZ,
-        greenwood::DEFAULT_HIGH_HZ,
-        sample_rate as f64,
-    );
+    let map = layout
+        .device
+        .channel_map(layout.channels, sample_rate as f64);
     for (i, ch) in map.iter().enumerate() {
         let home = spiral(r, ch.place_mm);
         let at = spiral(r, ch.place_mm + shift_mm as f64);
@@ -193,7 +191,7 @@ pub fn show_array(
     painter.text(
         response.rect.left_bottom(),
         egui::Align2::LEFT_BOTTOM,
-        format!("{channels} electrodes · shift {shift_mm:.1} mm"),
+        format!("{} electrodes · shift {shift_mm:.1} mm", map.len()),
         FontId::proportional(10.0),
         weak,
     );
@@ -209,7 +207,7 @@ mod tests {
         let e = Electrodogram::new(64);
         let mut h = History::new();
         for k in 0..10 {
-            e.push(&[k as f32, 1.0]);
+            e.push(&[k as f32, 1.0], k as u64);
         }
         assert_eq!(h.pull(&e), 10);
         assert_eq!(h.latest()[0], 9.0);
@@ -218,14 +216,14 @@ mod tests {
         assert_eq!(h.pull(&e), 0, "nothing new");
         // The writer laps the ring: only what is still there is read, newest last.
         for k in 10..200 {
-            e.push(&[k as f32]);
+            e.push(&[k as f32], k as u64);
         }
         assert_eq!(h.pull(&e), 64);
         assert_eq!(h.latest()[0], 199.0);
         assert_eq!(h.column(COLUMNS - 64)[0], 136.0);
         // A new electrodogram (engine rebuilt): starts over instead of waiting forever.
         let fresh = Electrodogram::new(64);
-        fresh.push(&[5.0]);
+        fresh.push(&[5.0], 0);
         assert_eq!(h.pull(&fresh), 1);
         assert_eq!(h.latest()[0], 5.0);
     }

@@ -51,9 +51,9 @@ pub struct EditorShared {
     /// The live view's snapshots. Locked only by the editor's thread (the audio thread writes
     /// through its own end of the triple buffer and never sees this lock).
     pub snapshot: Mutex<SnapshotReader>,
-    /// The left (or mono) ear's stimulation frames (shared with every engine `activate()`
-    /// builds).
-    pub electrodogram: Arc<Electrodogram>,
+    /// Each ear's stimulation frames, left (or mono) and right (shared with every engine
+    /// `activate()` builds).
+    pub electrodograms: [Arc<Electrodogram>; 2],
     /// True while a window is open: the audio thread publishes snapshots only then.
     pub open: Arc<AtomicBool>,
 }
@@ -76,7 +76,8 @@ pub fn saved_size(params: &EarshotParams) -> (u32, u32) {
 pub struct EarshotApp {
     shared: Arc<EditorShared>,
     gui: Option<GuiContext>,
-    history: History,
+    /// Each ear's electrodogram history (left or mono, right).
+    histories: [History; 2],
     analyzer: BandAnalyzer,
     live: LiveFrame,
     live_serial: u64,
@@ -99,7 +100,7 @@ impl EarshotApp {
         Self {
             shared,
             gui: None,
-            history: History::new(),
+            histories: [History::new(), History::new()],
             analyzer: BandAnalyzer::new(TAP_LEN),
             live: LiveFrame::default(),
             live_serial: 0,
@@ -120,9 +121,14 @@ impl EarshotApp {
         &self.live
     }
 
-    /// The electrodogram history drawn.
+    /// The left (or mono) ear's electrodogram history drawn.
     pub fn history(&self) -> &History {
-        &self.history
+        &self.histories[0]
+    }
+
+    /// Both ears' electrodogram histories (left or mono, right).
+    pub fn histories(&self) -> &[History; 2] {
+        &self.histories
     }
 
     /// Where the last frame drew each parameter's slider (id, area, enabled).
@@ -142,7 +148,9 @@ impl EarshotApp {
 
     /// Reads new data from the audio thread: the latest snapshot, new stimulation frames.
     fn pull(&mut self, in_effect: &crate::dsp::EngineParams) {
-        self.history.pull(&self.shared.electrodogram);
+        for (h, e) in self.histories.iter_mut().zip(&self.shared.electrodograms) {
+            h.pull(e);
+        }
         let Ok(mut reader) = self.shared.snapshot.lock() else {
             return;
         };
@@ -268,23 +276,25 @@ impl EarshotApp {
             let array_w = 170.0;
             ui.horizontal(|ui| {
                 let w = (width - array_w - gap).max(100.0);
-                ui.vertical(|ui| {
-                    ui.set_width(w);
-                    ui.label(RichText::new("Electrodogram (left ear)").strong());
-                    electrodogram_view::show_electrodogram(ui, Vec2::new(w, 150.0), &self.history);
-                });
-                let channels = if in_effect.implant.amount > 0.0 {
-                    in_effect.implant.channels
-                } else {
-                    0
-                };
+                // One electrodogram per ear, side by side.
+                let half = ((w - gap) / 2.0).max(50.0);
+                for (name, h) in ["left ear", "right ear"].iter().zip(&self.histories) {
+                    ui.vertical(|ui| {
+                        ui.set_width(half);
+                        ui.label(RichText::new(format!("Electrodogram, {name}")).strong());
+                        electrodogram_view::show_electrodogram(ui, Vec2::new(half, 150.0), h);
+                    });
+                }
+                // The array of the first ear that wears the implant.
+                let side = in_effect.implant.side;
+                let shown = usize::from(!side.implants(0, 2));
                 electrodogram_view::show_array(
                     ui,
                     Vec2::new(array_w, 170.0),
-                    channels.max(1),
+                    in_effect.implant.layout(),
                     in_effect.implant.shift_mm,
                     self.sample_rate,
-                    self.history.latest(),
+                    self.histories[shown].latest(),
                 );
             });
             ui.add_space(4.0);

@@ -342,6 +342,48 @@ def test_jitter_in_the_host() -> None:
           f"(without it: {null_plain:.1f} dB)")
 
 
+def test_implant_setups_in_the_host() -> None:
+    """Single-sided deafness with a Nucleus implant, bimodal (MED-EL + Ruben's loss on the
+    other ear) and bilateral AB implants, set through the VST3's parameters: each renders
+    what `earshot render` renders, and the ear without the implant is bit for bit the
+    implant-off render."""
+    fs = 48000
+    x = drum_like(fs, fs)
+    maps = {"nucleus": 1 / 3, "advanced_bionics": 2 / 3, "medel": 1.0}
+    sides = {"both": 0.0, "left": 0.5, "right": 1.0}
+    setups = [  # name, map, side, the other ear's thresholds (None: linked, Ruben's)
+        ("single-sided deafness", "nucleus", "left", [0.0] * 9),
+        ("bimodal", "medel", "right", None),
+        ("bilateral", "advanced_bionics", "both", None),
+    ]
+    for name, m, side, other in setups:
+        def vst(implant: bool) -> np.ndarray:
+            p = ruben()
+            if other is not None:
+                p.link_ears = False
+                set_thresholds(p, "right", other)
+            if implant:
+                p.implant = 100
+                p.parameters["implant_map"].raw_value = maps[m]
+                p.parameters["implanted_ear"].raw_value = sides[side]
+            return p.process(x, float(fs), buffer_size=512)
+
+        y, off = vst(True), vst(False)
+        args = ["--preset", "ruben", "--param", "calibration=100", "--param", "ci_amount=1",
+                "--param", f"ci_map={m}", "--param", f"ci_side={side}"]
+        if other is not None:
+            args += ["--right", ",".join(str(v) for v in other)]
+        z = cli_render(x, fs, args)
+        null = level_db(y - z) - level_db(y)
+        check(null <= -120.0, f"{name}: the CLI render nulls against the VST3 ({null:.1f} dB)")
+        if side != "both":
+            acoustic = 1 if side == "left" else 0
+            check(np.array_equal(y[acoustic], off[acoustic]),
+                  f"{name}: the ear without the implant is the implant-off render")
+            moved = level_db(y[1 - acoustic] - off[1 - acoustic]) - level_db(off[1 - acoustic])
+            check(moved > -10.0, f"{name}: the implanted ear changed ({moved:.1f} dB)")
+
+
 def main() -> int:
     test_parameters()
     test_latency_and_transparency()
@@ -351,6 +393,7 @@ def main() -> int:
     test_generated_audiogram_in_the_host()
     test_threshold_shift_in_the_host()
     test_jitter_in_the_host()
+    test_implant_setups_in_the_host()
     return finish("pedalboard")
 
 

@@ -13,6 +13,7 @@
 //! the plugin's mapping to the engine, block by block, so it equals what a host renders.
 
 mod automation;
+mod electrodogram;
 mod plot;
 mod wav;
 
@@ -98,6 +99,11 @@ struct Settings {
     /// folder render, a folder: one PNG per file.
     #[arg(long, value_name = "PNG")]
     plot: Option<PathBuf>,
+    /// Write every stimulation frame of the implant (both ears) to this CSV: time, ear and
+    /// each electrode's level between threshold and comfort (format in the README). Single
+    /// files only.
+    #[arg(long, value_name = "CSV")]
+    electrodogram: Option<PathBuf>,
     /// Folder renders: how many files render at once (default: one per core). Each file's
     /// output is the same whatever this is.
     #[arg(long, value_name = "N")]
@@ -201,7 +207,8 @@ fn setup(s: &Settings, seconds: f64) -> Result<(EarshotParams, Vec<Lane>), Strin
 /// host would: host blocks of `block` frames, parameters read once per block. `source(n)`
 /// gives up to `n` more planar frames (empty at the end); `sink` takes the output, aligned
 /// to the input (the latency is removed by running the latency's length of silence after
-/// the end). Returns the bad input samples the engines muted.
+/// the end). With `dogram` (a CSV path and the input's frames), the first engine's
+/// stimulation frames are written there. Returns the bad input samples the engines muted.
 #[allow(clippy::too_many_arguments)]
 fn run_engine(
     rate: u32,
@@ -209,6 +216,7 @@ fn run_engine(
     params: &EarshotParams,
     lanes: &[Lane],
     block: usize,
+    dogram: Option<(&Path, u64)>,
     mut source: impl FnMut(usize) -> Result<Vec<Vec<f32>>, String>,
     mut sink: impl FnMut(Vec<Vec<f32>>) -> Result<(), String>,
     progress: &ProgressBar,
@@ -216,9 +224,30 @@ fn run_engine(
     let lanes = automation::Bound::new(params, lanes)?;
     lanes.apply(0.0);
     let mut engines: Vec<Engine> = (0..channels.div_ceil(2))
-        .map(|_| Engine::new(rate as f32, &params.engine_params()))
+        .map(|_| {
+            if dogram.is_some() {
+                let ring = || {
+                    std::sync::Arc::new(earshot::dsp::implant::electrodogram::Electrodogram::new(
+                        electrodogram::RING_FRAMES,
+                    ))
+                };
+                Engine::with_electrodograms(rate as f32, &params.engine_params(), [ring(), ring()])
+            } else {
+                Engine::new(rate as f32, &params.engine_params())
+            }
+        })
         .collect();
     let latency = engines[0].latency();
+    let mut csv = match dogram {
+        Some((path, frames)) => Some(electrodogram::Csv::create(
+            path,
+            &engines[0],
+            channels,
+            rate,
+            frames,
+        )?),
+        None => None,
+    };
     // Read ahead in whole host blocks, so block boundaries fall where they would in one
     // buffer (renders are identical whatever the read size).
     let chunk = block * (16384 / block).max(1);
@@ -261,6 +290,9 @@ fn run_engine(
                 _ => {}
             }
         }
+        if let Some(c) = &mut csv {
+            c.pull()?;
+        }
         let drop = skip.min(len);
         skip -= drop;
         if drop < len {
@@ -274,6 +306,9 @@ fn run_engine(
         start = end;
         pos += len;
         progress.inc(len as u64);
+    }
+    if let Some(c) = csv {
+        c.finish()?;
     }
     Ok(engines.iter().map(|e| e.bad_input_samples).sum())
 }
@@ -295,6 +330,7 @@ fn render(
         params,
         lanes,
         block,
+        None,
         |n| {
             let end = (read + n).min(input.frames());
             let b = input
@@ -427,6 +463,7 @@ fn render_file_plot(
             &params,
             &lanes,
             s.block,
+            s.electrodogram.as_deref().map(|p| (p, frames as u64)),
             |_| {
                 let b = from_reader
                     .recv()
@@ -487,6 +524,9 @@ fn render_file_plot(
 }
 
 fn render_folder(input: &Path, output: &Path, s: &Settings) -> Result<(), String> {
+    if s.electrodogram.is_some() {
+        return Err("--electrodogram writes one file's frames: render a single file".into());
+    }
     let mut files: Vec<PathBuf> = std::fs::read_dir(input)
         .map_err(|e| format!("{}: {e}", input.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -676,6 +716,7 @@ fn run_demo(dir: &Path) -> Result<(), String> {
         format: Format::Float32,
         block: 512,
         plot: None,
+        electrodogram: None,
         jobs: None,
     };
     let (params, lanes) = setup(&s, demo::SECONDS as f64)?;

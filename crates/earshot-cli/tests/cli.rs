@@ -572,3 +572,137 @@ fn the_jitter_renders_from_params_and_automation_seeded() {
     assert!(auto.iter().all(|v| v.is_finite()));
     assert!(null_db(&auto[at + FS as usize..], &plain[at + FS as usize..]) > -30.0);
 }
+
+/// One row of an electrodogram CSV: time, ear, electrodes, levels (empty cells as `None`).
+type Row = (f64, String, usize, Vec<Option<f32>>);
+
+/// The header and rows of an electrodogram CSV.
+fn read_electrodogram(path: &Path) -> (String, Vec<Row>) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap().to_string();
+    let rows = lines
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            assert_eq!(f.len(), 25, "{l}");
+            let levels = f[3..]
+                .iter()
+                .map(|v| (!v.is_empty()).then(|| v.parse::<f32>().unwrap()))
+                .collect();
+            (
+                f[0].parse().unwrap(),
+                f[1].to_string(),
+                f[2].parse().unwrap(),
+                levels,
+            )
+        })
+        .collect();
+    (header, rows)
+}
+
+#[test]
+fn the_electrodogram_csv_holds_every_frame_of_both_ears_as_the_engine_rang_them() {
+    use earshot::dsp::implant::electrodogram::Electrodogram;
+    use earshot::dsp::Engine;
+    use std::sync::Arc;
+    let d = dir("electrodogram");
+    let (i, o, e) = (d.join("in.wav"), d.join("out.wav"), d.join("e.csv"));
+    write_input(&i, 1.0);
+    let set = [
+        ("calibration", "110"),
+        ("ci_amount", "1"),
+        ("ci_map", "nucleus"),
+    ];
+    let mut args = vec!["render", s(&i), s(&o), "--electrodogram", s(&e)];
+    let kv: Vec<String> = set.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    for a in &kv {
+        args.extend_from_slice(&["--param", a]);
+    }
+    let (ok, err) = earshot(&args);
+    assert!(ok, "{err}");
+    let (header, rows) = read_electrodogram(&e);
+    assert!(header.starts_with("time_s,ear,electrodes,e1,e2,") && header.ends_with(",e22"));
+    for ear in ["left", "right"] {
+        let r: Vec<_> = rows.iter().filter(|r| r.1 == ear).collect();
+        // 1 s at the default 900 pps.
+        assert!(
+            (r.len() as i64 - 900).abs() <= 1,
+            "{ear}: {} frames",
+            r.len()
+        );
+        for w in r.windows(2) {
+            let gap = w[1].0 - w[0].0;
+            assert!(
+                (gap * 900.0 - 1.0).abs() < 0.03,
+                "{ear}: frames {gap} s apart"
+            );
+        }
+        for (t, _, n, levels) in &r {
+            assert!((0.0..1.0).contains(t));
+            assert_eq!(*n, 22);
+            let on = levels[..22].iter().filter(|v| v.unwrap() > 0.0).count();
+            assert!(on <= 8, "ACE stimulates at most 8 maxima");
+            assert!(levels[..22]
+                .iter()
+                .all(|v| (0.0..=1.0).contains(&v.unwrap())));
+        }
+        assert!(r.iter().any(|r| r.3.iter().any(|v| v.unwrap_or(0.0) > 0.0)));
+    }
+
+    // The same frames as the engine's own rings (the editor's) for the same input and
+    // settings: the render as the CLI runs it (512-frame blocks, then the latency's tail).
+    let params = earshot::params::EarshotParams::default();
+    for (k, v) in set {
+        earshot::param_access::set(&params, k, v).unwrap();
+    }
+    let rings = [(); 2].map(|_| Arc::new(Electrodogram::new(4096)));
+    let mut engine = Engine::with_electrodograms(FS as f32, &params.engine_params(), rings.clone());
+    let x = read(&i);
+    let (mut l, mut r): (Vec<f32>, Vec<f32>) = x.chunks(2).map(|c| (c[0], c[1])).unzip();
+    let n = l.len();
+    l.resize(n + engine.latency(), 0.0);
+    r.resize(n + engine.latency(), 0.0);
+    for (a, b) in l.chunks_mut(512).zip(r.chunks_mut(512)) {
+        engine.set_params(&params.engine_params());
+        engine.process(&mut [a, b]);
+    }
+    let delay = engine.world_delay() as u64;
+    for (ear, ring) in ["left", "right"].iter().zip(&rings) {
+        let want: Vec<_> = (0..ring.written())
+            .map(|k| ring.read(k).unwrap())
+            .filter(|f| f.at >= delay && f.at - delay < n as u64)
+            .collect();
+        let got: Vec<_> = rows.iter().filter(|r| r.1 == *ear).collect();
+        assert_eq!(got.len(), want.len(), "{ear}");
+        for (g, w) in got.iter().zip(&want) {
+            assert!((g.0 - (w.at - delay) as f64 / FS as f64).abs() < 1e-6);
+            for (a, b) in g.3[..22].iter().zip(&w.levels[..22]) {
+                assert!((a.unwrap() - b).abs() <= 5e-5, "{ear}: {a:?} vs {b}");
+            }
+        }
+    }
+
+    // One implanted ear: the other has no frames. A folder render refuses the option.
+    let (ok, err) = earshot(&[
+        "render",
+        s(&i),
+        s(&o),
+        "--electrodogram",
+        s(&e),
+        "--param",
+        "ci_amount=1",
+        "--param",
+        "ci_side=left",
+    ]);
+    assert!(ok, "{err}");
+    let (_, rows) = read_electrodogram(&e);
+    assert!(rows.iter().all(|r| r.1 == "left") && !rows.is_empty());
+    let (ok, err) = earshot(&[
+        "render",
+        s(&d),
+        s(&d.join("outs")),
+        "--electrodogram",
+        s(&e),
+    ]);
+    assert!(!ok && err.contains("single file"), "{err}");
+}

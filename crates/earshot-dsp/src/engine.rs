@@ -174,16 +174,17 @@ pub struct Engine {
 impl Engine {
     /// Allocates every buffer for `sample_rate` and up to [`MAX_CHANNELS`] channels.
     pub fn new(sample_rate: f32, params: &EngineParams) -> Self {
-        let ring = Electrodogram::new(electrodogram::DEFAULT_FRAMES);
-        Self::with_electrodogram(sample_rate, params, Arc::new(ring))
+        let ring = || Arc::new(Electrodogram::new(electrodogram::DEFAULT_FRAMES));
+        Self::with_electrodograms(sample_rate, params, [ring(), ring()])
     }
 
-    /// [`Self::new`], writing stimulation frames to `electrodogram` (the plugin keeps one for
-    /// the editor across the engines `activate()` builds).
-    pub fn with_electrodogram(
+    /// [`Self::new`], writing each ear's stimulation frames to its electrodogram (left or
+    /// mono, right; the plugin keeps them for the editor across the engines `activate()`
+    /// builds).
+    pub fn with_electrodograms(
         sample_rate: f32,
         params: &EngineParams,
-        electrodogram: Arc<Electrodogram>,
+        electrodograms: [Arc<Electrodogram>; 2],
     ) -> Self {
         let fs = if sample_rate.is_finite() {
             sample_rate.clamp(1000.0, 800_000.0)
@@ -202,7 +203,7 @@ impl Engine {
             hearing: HearingState::new(&params.hearing(), fs),
             tts: Tts::new(fs, &params.tts),
             loss,
-            implant: Implant::new(fs, hop, &params.implant, electrodogram),
+            implant: Implant::new(fs, hop, &params.implant, electrodograms),
             tinnitus: Tinnitus::new(fs, hop),
             body: Body::new(fs, &params.body),
             late: (0..MAX_CHANNELS)
@@ -308,7 +309,19 @@ impl Engine {
     /// The left (or mono) ear's electrodogram: every stimulation frame while the implant runs,
     /// readable from any thread without locks.
     pub fn electrodogram(&self) -> Arc<Electrodogram> {
-        Arc::clone(self.implant.electrodogram())
+        Arc::clone(&self.implant.electrodograms()[0])
+    }
+
+    /// Each ear's electrodogram (left or mono, right).
+    pub fn electrodograms(&self) -> [Arc<Electrodogram>; 2] {
+        self.implant.electrodograms().clone()
+    }
+
+    /// How many samples the stages' world lags the input (the loss stage's latency): a
+    /// stimulation frame stamped `at` (`Frame::at`) reflects the input around sample
+    /// `at − world_delay()`.
+    pub fn world_delay(&self) -> usize {
+        self.latency - self.jitter.latency()
     }
 
     /// The live view's tap: the world and the ears after the loss and implant stages.
@@ -373,6 +386,7 @@ impl Engine {
                 }
                 self.slept_samples += from as u64;
                 self.tts.skip_silence(from);
+                self.implant.skip_silence(from);
             }
             if from < len {
                 self.clear(self.position.wrapping_add(from as i64));

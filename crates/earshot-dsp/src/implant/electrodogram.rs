@@ -11,6 +11,7 @@ use std::sync::atomic::{fence, AtomicU32, AtomicU64, Ordering};
 
 struct Slot {
     seq: AtomicU64,
+    at: AtomicU64,
     channels: AtomicU32,
     levels: [AtomicU32; MAX_CHANNELS],
 }
@@ -21,6 +22,10 @@ struct Slot {
 pub struct Frame {
     /// Frame number since the writer started.
     pub index: u64,
+    /// When the frame was stimulated: the implant stage's sample count (see
+    /// `Implant::clock`), in the stage's own time, which lags the engine's input by the loss
+    /// stage's latency.
+    pub at: u64,
     pub channels: usize,
     pub levels: [f32; MAX_CHANNELS],
 }
@@ -40,6 +45,7 @@ impl Electrodogram {
             slots: (0..frames.max(1))
                 .map(|_| Slot {
                     seq: AtomicU64::new(0),
+                    at: AtomicU64::new(0),
                     channels: AtomicU32::new(0),
                     levels: std::array::from_fn(|_| AtomicU32::new(0)),
                 })
@@ -53,13 +59,15 @@ impl Electrodogram {
         self.written.load(Ordering::Acquire)
     }
 
-    /// Audio thread: append a frame. Wait-free, allocation-free. One writer only.
-    pub fn push(&self, levels: &[f32]) {
+    /// Audio thread: append a frame stimulated at sample `at`. Wait-free, allocation-free.
+    /// One writer only.
+    pub fn push(&self, levels: &[f32], at: u64) {
         let n = self.written.load(Ordering::Relaxed);
         let slot = &self.slots[(n % self.slots.len() as u64) as usize];
         slot.seq.store(2 * n + 1, Ordering::Relaxed);
         fence(Ordering::Release);
         let count = levels.len().min(MAX_CHANNELS);
+        slot.at.store(at, Ordering::Relaxed);
         slot.channels.store(count as u32, Ordering::Relaxed);
         for (i, a) in slot.levels.iter().enumerate() {
             let v = if i < count { levels[i] } else { 0.0 };
@@ -78,6 +86,7 @@ impl Electrodogram {
         }
         let mut f = Frame {
             index,
+            at: slot.at.load(Ordering::Relaxed),
             channels: slot.channels.load(Ordering::Relaxed) as usize,
             levels: [0.0; MAX_CHANNELS],
         };
@@ -109,12 +118,12 @@ mod tests {
         let e = Electrodogram::new(4);
         assert!(e.latest().is_none());
         for i in 0..6 {
-            e.push(&[i as f32, 0.5]);
+            e.push(&[i as f32, 0.5], 100 + i);
         }
         let f = e.latest().unwrap();
         assert_eq!(
-            (f.index, f.channels, f.levels[0], f.levels[1]),
-            (5, 2, 5.0, 0.5)
+            (f.index, f.at, f.channels, f.levels[0], f.levels[1]),
+            (5, 105, 2, 5.0, 0.5)
         );
         assert!(e.read(1).is_none(), "lapped");
         assert_eq!(e.read(2).unwrap().levels[0], 2.0);
@@ -132,7 +141,7 @@ mod tests {
             let mut i = 0u32;
             while !s.load(Ordering::Relaxed) {
                 // Every level of a frame carries the same value.
-                w.push(&[i as f32; MAX_CHANNELS]);
+                w.push(&[i as f32; MAX_CHANNELS], i as u64);
                 i = i.wrapping_add(1);
             }
         });

@@ -245,7 +245,12 @@ impl Processor {
 
     /// Per-frame work: electric levels, n-of-m, current spread, heard amplitudes. The
     /// frame's electrode levels go to `sink` when given.
-    fn frame(&mut self, ctl: &ImplantEarControl, sink: Option<&electrodogram::Electrodogram>) {
+    fn frame(
+        &mut self,
+        ctl: &ImplantEarControl,
+        sink: Option<&electrodogram::Electrodogram>,
+        at: u64,
+    ) {
         let n = self.map.len();
         let cal = &ctl.calibration;
         let fs_db = cal.full_scale_sine_db_spl;
@@ -303,26 +308,28 @@ impl Processor {
         }
         self.frame_pos = 0.0;
         if let Some(e) = sink {
-            e.push(&self.levels[..n]);
+            e.push(&self.levels[..n], at);
         }
     }
 
     /// One chunk: `input` (the world, calibrated) → `out` (what the implant makes heard).
-    /// Each stimulation frame's electrode levels are appended to `sink` when given.
+    /// Each stimulation frame's electrode levels are appended to `sink` when given, stamped
+    /// with its sample: `at` is the chunk's first.
     pub fn process(
         &mut self,
         input: &[f32],
         out: &mut [f32],
         ctl: &ImplantEarControl,
         sink: Option<&electrodogram::Electrodogram>,
+        at: u64,
     ) {
         #[cfg(target_arch = "x86_64")]
         if self.avx2 {
             // SAFETY: `avx2` is set only where the CPU has AVX2 and FMA.
-            unsafe { self.process_avx2(input, out, ctl, sink) };
+            unsafe { self.process_avx2(input, out, ctl, sink, at) };
             return;
         }
-        self.process_samples(input, out, ctl, sink);
+        self.process_samples(input, out, ctl, sink, at);
     }
 
     /// The same code compiled for AVX2 (8 f32 / 4 f64 lanes instead of SSE2's 4 / 2); no FMA
@@ -335,8 +342,9 @@ impl Processor {
         out: &mut [f32],
         ctl: &ImplantEarControl,
         sink: Option<&electrodogram::Electrodogram>,
+        at: u64,
     ) {
-        self.process_samples(input, out, ctl, sink);
+        self.process_samples(input, out, ctl, sink, at);
     }
 
     #[inline(always)]
@@ -346,6 +354,7 @@ impl Processor {
         out: &mut [f32],
         ctl: &ImplantEarControl,
         sink: Option<&electrodogram::Electrodogram>,
+        at: u64,
     ) {
         self.agc
             .set_times(ctl.settings.agc_attack_ms, ctl.settings.agc_release_ms);
@@ -365,9 +374,9 @@ impl Processor {
         } else {
             self.map.len()
         } {
-            0..=8 => self.run_lanes::<8>(input, out, ctl, sink, knee, target, step),
-            9..=16 => self.run_lanes::<16>(input, out, ctl, sink, knee, target, step),
-            _ => self.run_lanes::<LANES>(input, out, ctl, sink, knee, target, step),
+            0..=8 => self.run_lanes::<8>(input, out, ctl, sink, at, knee, target, step),
+            9..=16 => self.run_lanes::<16>(input, out, ctl, sink, at, knee, target, step),
+            _ => self.run_lanes::<LANES>(input, out, ctl, sink, at, knee, target, step),
         }
         self.analysis.flush_tiny();
         self.carriers.flush_tiny();
@@ -388,13 +397,19 @@ impl Processor {
         out: &mut [f32],
         ctl: &ImplantEarControl,
         sink: Option<&electrodogram::Electrodogram>,
+        at: u64,
         knee: f32,
         target: usize,
         step: f32,
     ) {
         let [b0, b1, b2, a1, a2] = self.env_coef;
         let m = self.analysis.decimation();
-        for (input, out) in input.chunks(SUB_CHUNK).zip(out.chunks_mut(SUB_CHUNK)) {
+        for (c, (input, out)) in input
+            .chunks(SUB_CHUNK)
+            .zip(out.chunks_mut(SUB_CHUNK))
+            .enumerate()
+        {
+            let at = at + (c * SUB_CHUNK) as u64;
             // The front end and the analysis over the sub-chunk first (the analysis is
             // decimated and runs lane block by lane block), then sample by sample.
             let front = &mut self.front[..input.len()];
@@ -425,7 +440,7 @@ impl Processor {
                 self.until_frame -= 1.0;
                 if self.until_frame <= 0.0 {
                     self.until_frame += self.frame_len;
-                    self.frame(ctl, sink);
+                    self.frame(ctl, sink, at + i as u64);
                     frames[frame_count] = (i, self.frame_len);
                     frame_count += 1;
                 }
@@ -546,6 +561,7 @@ impl ImplantEar {
         out: &mut [f32],
         ctl: &ImplantEarControl,
         sink: Option<&electrodogram::Electrodogram>,
+        at: u64,
     ) {
         let mut pos = 0;
         while pos < input.len() {
@@ -556,6 +572,7 @@ impl ImplantEar {
                 &mut out[pos..pos + n],
                 ctl,
                 sink,
+                at + pos as u64,
             );
             pos += n;
         }
@@ -568,6 +585,7 @@ impl ImplantEar {
         out: &mut [f32],
         ctl: &ImplantEarControl,
         sink: Option<&electrodogram::Electrodogram>,
+        at: u64,
     ) {
         let layout = ctl.settings.layout();
         if self.fade >= 1.0 && layout != self.procs[self.active].layout() {
@@ -581,11 +599,11 @@ impl ImplantEar {
             self.active = other;
             self.fade = -WARM_UP_MS / SWITCH_MS;
         }
-        self.procs[self.active].process(input, out, ctl, sink);
+        self.procs[self.active].process(input, out, ctl, sink, at);
         if self.fade < 1.0 {
             let other = 1 - self.active;
             let scratch = &mut self.scratch[..input.len()];
-            self.procs[other].process(input, scratch, ctl, None);
+            self.procs[other].process(input, scratch, ctl, None, at);
             let step = 1.0 / (SWITCH_MS * 0.001 * self.sample_rate);
             for (y, o) in out.iter_mut().zip(scratch.iter()) {
                 self.fade = (self.fade + step).min(1.0);
@@ -667,8 +685,8 @@ mod tests {
                     p.set_kind(carrier);
                     let sink = electrodogram::Electrodogram::new(x.len());
                     let mut out = vec![0.0; x.len()];
-                    for (i, o) in x.chunks(100).zip(out.chunks_mut(100)) {
-                        p.process(i, o, &ctl, Some(&sink));
+                    for (k, (i, o)) in x.chunks(100).zip(out.chunks_mut(100)).enumerate() {
+                        p.process(i, o, &ctl, Some(&sink), 100 * k as u64);
                     }
                     let frames: Vec<Vec<f32>> = (0..sink.written())
                         .map(|i| sink.read(i).expect("kept").levels[..channels].to_vec())
@@ -691,8 +709,14 @@ mod tests {
         p.set_kind(ctl.settings.carrier);
         let sink = electrodogram::Electrodogram::new(x.len());
         let mut out = vec![0.0; x.len()];
-        for (i, o) in x.chunks(64).zip(out.chunks_mut(64)) {
-            p.process(i, o, ctl, Some(&sink));
+        for (k, (i, o)) in x.chunks(64).zip(out.chunks_mut(64)).enumerate() {
+            p.process(i, o, ctl, Some(&sink), 64 * k as u64);
+        }
+        // Each frame is stamped with its sample: one frame period apart.
+        let period = fs / controls::RATE.clamp(ctl.settings.rate_pps);
+        for i in 1..sink.written() {
+            let gap = (sink.read(i).unwrap().at - sink.read(i - 1).unwrap().at) as f32;
+            assert!((gap - period).abs() <= 1.0, "frames {gap} samples apart");
         }
         let frames = (0..sink.written())
             .map(|i| sink.read(i).expect("kept").levels[..ctl.settings.channels].to_vec())
@@ -852,7 +876,7 @@ mod tests {
                 });
                 let mut st = ImplantEar::new(fs);
                 let mut out = vec![0.0; x.len()];
-                st.process(&x, &x, &mut out, &ctl, None);
+                st.process(&x, &x, &mut out, &ctl, None, 0);
                 assert!(out.iter().all(|v| v.is_finite() && v.abs() < 100.0));
             }
         }

@@ -136,17 +136,22 @@ pub struct Implant {
     ears_seen: usize,
     sample_rate: f32,
     scratch: Vec<f32>,
-    /// The left (or mono) ear's stimulation frames, for the editor.
-    electrodogram: Arc<Electrodogram>,
+    /// Each ear's stimulation frames (left or mono, right), for the editor and the CLI.
+    electrodograms: [Arc<Electrodogram>; 2],
+    /// Samples the stage has been given since it was built (also while the engine sleeps,
+    /// [`Implant::skip_silence`]): the electrodogram's time stamps. Never reset, so frames stay
+    /// in order across restarts.
+    clock: u64,
 }
 
 impl Implant {
-    /// For chunks of up to `max_block` samples; the left ear's frames go to `electrodogram`.
+    /// For chunks of up to `max_block` samples; each ear's frames go to its electrodogram
+    /// (left or mono, right).
     pub fn new(
         sample_rate: f32,
         max_block: usize,
         c: &ImplantControls,
-        electrodogram: Arc<Electrodogram>,
+        electrodograms: [Arc<Electrodogram>; 2],
     ) -> Self {
         let mut i = Self {
             ears: [ImplantEar::new(sample_rate), ImplantEar::new(sample_rate)],
@@ -157,16 +162,24 @@ impl Implant {
             ears_seen: 2,
             sample_rate,
             scratch: vec![0.0; max_block.max(1)],
-            electrodogram,
+            electrodograms,
+            clock: 0,
         };
         i.set(c);
         i.reset();
         i
     }
 
-    /// The left (or mono) ear's electrodogram, readable from any thread without locks.
-    pub fn electrodogram(&self) -> &Arc<Electrodogram> {
-        &self.electrodogram
+    /// Each ear's electrodogram (left or mono, right), readable from any thread without
+    /// locks.
+    pub fn electrodograms(&self) -> &[Arc<Electrodogram>; 2] {
+        &self.electrodograms
+    }
+
+    /// The engine slept through `samples` of silence: the stage did not run, but its clock
+    /// moves on.
+    pub fn skip_silence(&mut self, samples: usize) {
+        self.clock += samples as u64;
     }
 
     /// True while nothing of the loss stage reaches the ears: the implant alone is heard
@@ -204,7 +217,7 @@ impl Stage for Implant {
     type Controls = ImplantControls;
 
     fn prepare(&mut self, sample_rate: f32, max_block: usize) {
-        let e = Arc::clone(&self.electrodogram);
+        let e = self.electrodograms.clone();
         *self = Self::new(sample_rate, max_block, &self.controls, e);
     }
 
@@ -242,6 +255,8 @@ impl Stage for Implant {
     /// implant is skipped the same way.
     fn process(&mut self, hearing: &Hearing, world: &[&[f32]], ears: &mut [&mut [f32]]) {
         let n = ears.iter().map(|e| e.len()).min().unwrap_or(0);
+        let at = self.clock;
+        self.clock += n as u64;
         if self.is_idle() {
             for s in self.smoothers.all() {
                 s.skip(n as u32);
@@ -259,8 +274,6 @@ impl Stage for Implant {
         let ctl = self.ear_control(hearing);
         let side = self.controls.side;
         let step = n as f32 / (super::SWITCH_MS * 0.001 * self.sample_rate);
-        // The electrodogram shows the first ear that wears the implant.
-        let shown = (0..count).find(|&e| side.implants(e, count)).unwrap_or(0);
         for (ch, (loss, input)) in ears.iter_mut().zip(world).enumerate().take(2) {
             let w0 = self.worn[ch];
             let w1 = if side.implants(ch, count) {
@@ -284,8 +297,8 @@ impl Stage for Implant {
             }
             let loss = &mut loss[..n];
             let out = &mut self.scratch[..n];
-            let sink = (ch == shown).then_some(&*self.electrodogram);
-            self.ears[ch].process(&input[..n], loss, out, &ctl, sink);
+            let sink = Some(&*self.electrodograms[ch]);
+            self.ears[ch].process(&input[..n], loss, out, &ctl, sink, at);
             // The amount (times how much this ear wears it) ramps linearly across the chunk,
             // as its smoother did.
             let (a0, a1) = (start * w0, end * w1);
