@@ -72,6 +72,12 @@ pub fn set(params: &EarshotParams, id: &str, value: &str) -> Result<(), String> 
     };
     // Safety: `p` points into `params`, which outlives this call.
     unsafe {
+        // A choice by its stable id, as saved sessions name it (`ci_map=nucleus`).
+        if let ParamPtr::EnumParam(e) = p {
+            if (*e).set_from_id(v) {
+                return Ok(());
+            }
+        }
         let normalized = match (matches!(p, ParamPtr::BoolParam(_)), switch) {
             (true, Some(n)) => Some(n),
             _ => p.string_to_normalized_value(v).or_else(|| {

@@ -358,3 +358,15 @@ fn a_device_map_sets_its_electrodes_and_maxima() {
         assert_eq!(on, selected, "{device:?}: {:?}", &f.levels[..electrodes]);
     }
 }
+
+#[test]
+fn a_mono_signal_wears_the_implant_whichever_side_is_set() {
+    // One ear: the implant is heard from the first sample on, as with both sides set.
+    let fs = 48000.0;
+    let x = noise(24000, 0.3, 5);
+    let both = run(&mut Engine::new(fs, &with_implant(severe(), on())), &x, 256);
+    for side in [Side::Left, Side::Right] {
+        let p = with_implant(severe(), ImplantControls { side, ..on() });
+        assert_eq!(run(&mut Engine::new(fs, &p), &x, 256), both, "{side:?}");
+    }
+}

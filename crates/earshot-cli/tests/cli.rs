@@ -677,7 +677,8 @@ fn the_electrodogram_csv_holds_every_frame_of_both_ears_as_the_engine_rang_them(
         for (g, w) in got.iter().zip(&want) {
             assert!((g.0 - (w.at - delay) as f64 / FS as f64).abs() < 1e-6);
             for (a, b) in g.3[..22].iter().zip(&w.levels[..22]) {
-                assert!((a.unwrap() - b).abs() <= 5e-5, "{ear}: {a:?} vs {b}");
+                // Written to 4 decimals: within half the last digit (and f32 rounding).
+                assert!((a.unwrap() - b).abs() <= 5e-5 + 1e-6, "{ear}: {a:?} vs {b}");
             }
         }
     }

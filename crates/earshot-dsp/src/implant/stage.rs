@@ -264,8 +264,21 @@ impl Stage for Implant {
             self.running = [false; 2];
             return;
         }
-        let count = ears.len().min(2);
-        self.ears_seen = count.max(1);
+        let count = ears.len().clamp(1, 2);
+        if count != self.ears_seen {
+            self.ears_seen = count;
+            if self.running == [false; 2] {
+                // The first chunk tells how many ears there are (a mono signal is implanted
+                // whichever side is set): start each ear at its share, without a ramp.
+                for (e, w) in self.worn.iter_mut().enumerate() {
+                    *w = if self.controls.side.implants(e, count) {
+                        1.0
+                    } else {
+                        0.0
+                    };
+                }
+            }
+        }
         let start = self.smoothers.amount.value();
         for s in self.smoothers.all() {
             s.skip(n as u32);
